@@ -1,0 +1,27 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Receivables Optimizer: Credit Control",
+    "summary": "Credit policies, enforced credit limits and customer risk grades",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/account-receivable-optimizer/account_receivable_optimizer",
+    "author": "account_receivable_optimizer contributors",
+    "license": "LGPL-3",
+    "depends": ["account", "mail", "portal"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/ar_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/ar_credit_policy_views.xml",
+        "views/ar_credit_override_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/ar_credit_override_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

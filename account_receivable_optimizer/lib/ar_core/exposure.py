@@ -1,0 +1,117 @@
+"""Credit exposure and the credit check made when an invoice is posted.
+
+Definitions (docs/credit-policies.md):
+
+- exposure = open posted receivables (company currency)
+  + draft customer invoices - draft customer credit notes;
+- available credit = credit limit - exposure (only when a limit is set);
+- overdue amount = open amount of the items past their due date
+  (items with a negative open amount, such as unapplied payments, are
+  never overdue);
+- an invoice is blocked when the exposure after posting exceeds
+  limit x (1 + tolerance %), when the customer has an item overdue by more
+  than the policy's number of days, or when the customer is on hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .aging import days_overdue
+
+REASON_LIMIT = "limit"
+REASON_OVERDUE = "overdue"
+REASON_HOLD = "hold"
+
+
+def exposure(open_receivable: float, draft_invoices: float, draft_refunds: float) -> float:
+    """Exposure: open receivables plus draft invoices minus draft credit notes.
+
+    ``draft_refunds`` is the (positive) total of the draft credit notes.
+    """
+    return open_receivable + draft_invoices - abs(draft_refunds)
+
+
+def available_credit(limit: float, exposure_amount: float) -> float | None:
+    """Credit still available, or ``None`` when no limit is set (limit <= 0)."""
+    if not limit or limit <= 0:
+        return None
+    return limit - exposure_amount
+
+
+def allowed_exposure(limit: float, tolerance_percent: float) -> float:
+    """The exposure that may be reached before the limit check fails."""
+    return limit * (1.0 + tolerance_percent / 100.0)
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    amount: float
+    max_days: int
+
+
+def overdue_summary(
+    items: Iterable[tuple[datetime.date | None, float]],
+    as_of: datetime.date,
+) -> OverdueSummary:
+    """Overdue amount and maximum days overdue of ``(due_date, open_amount)`` items."""
+    amount = 0.0
+    max_days = 0
+    for due_date, open_amount in items:
+        days = days_overdue(due_date, as_of)
+        if days > 0 and open_amount > 0:
+            amount += open_amount
+            max_days = max(max_days, days)
+    return OverdueSummary(amount=amount, max_days=max_days)
+
+
+@dataclass(frozen=True)
+class CreditCheck:
+    """The outcome of a credit check: empty ``reasons`` means it passes."""
+
+    reasons: tuple[str, ...]
+    exposure: float
+    limit: float
+    allowed: float | None
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def credit_check(
+    *,
+    exposure_amount: float,
+    limit: float,
+    tolerance_percent: float,
+    max_days_overdue: int,
+    overdue_block_days: int,
+    hold: bool,
+    precision_digits: int = 2,
+) -> CreditCheck:
+    """Check an exposure (after posting) against the customer's credit terms.
+
+    - the limit applies when it is set (> 0): the exposure, rounded to the
+      currency, must not exceed ``limit x (1 + tolerance %)``;
+    - the overdue rule applies when ``overdue_block_days`` > 0: no item may
+      be overdue by more than that many days;
+    - a manual hold always blocks.
+    """
+    reasons = []
+    allowed = None
+    if limit and limit > 0:
+        allowed = allowed_exposure(limit, tolerance_percent)
+        if round(exposure_amount - allowed, precision_digits) > 0:
+            reasons.append(REASON_LIMIT)
+    if overdue_block_days and overdue_block_days > 0 and max_days_overdue > overdue_block_days:
+        reasons.append(REASON_OVERDUE)
+    if hold:
+        reasons.append(REASON_HOLD)
+    return CreditCheck(
+        reasons=tuple(reasons),
+        exposure=exposure_amount,
+        limit=limit or 0.0,
+        allowed=allowed,
+    )

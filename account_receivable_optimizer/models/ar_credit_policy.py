@@ -1,0 +1,224 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib.ar_core import risk
+
+WEIGHT_FIELDS = {
+    "days_late": "weight_days_late",
+    "overdue_share": "weight_overdue_share",
+    "max_overdue": "weight_max_overdue",
+    "utilisation": "weight_utilisation",
+}
+THRESHOLD_FIELDS = ("threshold_a", "threshold_b", "threshold_c", "threshold_d")
+
+
+class ArCreditPolicy(models.Model):
+    _name = "ar.credit.policy"
+    _description = "Credit Policy"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    enforcement = fields.Selection(
+        [("warn", "Warn"), ("block", "Block")],
+        required=True,
+        default="warn",
+        tracking=True,
+        help="What happens when a customer invoice is posted for a customer over its credit terms "
+        "(limit and tolerance, overdue rule, credit hold): 'Warn' posts it and shows why in the "
+        "invoice banner and chatter; 'Block' refuses to post it unless a Credit Manager overrides.",
+    )
+    tolerance_percent = fields.Float(
+        string="Tolerance (%)",
+        digits=(16, 2),
+        default=0.0,
+        tracking=True,
+        help="How far over the credit limit the exposure may go, in percent of the limit. "
+        "With a limit of 10,000 and 5 %, invoices are accepted up to an exposure of 10,500.",
+    )
+    overdue_block_days = fields.Integer(
+        string="Block when overdue by more than (days)",
+        default=0,
+        tracking=True,
+        help="New invoices are blocked (or warned) when the customer has an invoice overdue by "
+        "more than this number of days. 0 disables the rule.",
+    )
+    default_credit_limit = fields.Monetary(
+        currency_field="currency_id",
+        default=0.0,
+        tracking=True,
+        help="Credit limit given to a new customer of this policy when its first invoice is posted "
+        "and it has no limit of its own. 0 gives no limit.",
+    )
+    review_months = fields.Integer(
+        string="Credit review period (months)",
+        default=12,
+        tracking=True,
+        help="When a credit limit is set or changed, the customer's next credit review is planned "
+        "this many months later. 0 plans no review.",
+    )
+    weight_days_late = fields.Float(
+        string="Weight: days paid late",
+        default=risk.DEFAULT_WEIGHTS["days_late"],
+        tracking=True,
+        help="Weight of the amount-weighted average days paid late over the last 12 months "
+        "(full risk at 60 days).",
+    )
+    weight_overdue_share = fields.Float(
+        string="Weight: overdue share",
+        default=risk.DEFAULT_WEIGHTS["overdue_share"],
+        tracking=True,
+        help="Weight of the share of the exposure that is overdue (full risk at 100 %).",
+    )
+    weight_max_overdue = fields.Float(
+        string="Weight: maximum days overdue",
+        default=risk.DEFAULT_WEIGHTS["max_overdue"],
+        tracking=True,
+        help="Weight of the oldest overdue item today, in days (full risk at 120 days).",
+    )
+    weight_utilisation = fields.Float(
+        string="Weight: credit-limit utilisation",
+        default=risk.DEFAULT_WEIGHTS["utilisation"],
+        tracking=True,
+        help="Weight of exposure / credit limit (full risk at 100 %; 0 for customers without limit).",
+    )
+    threshold_a = fields.Float(
+        string="Grade A from score",
+        default=risk.DEFAULT_THRESHOLDS[0],
+        tracking=True,
+        help="Minimum risk score (0-100, 100 = no risk) of grade A.",
+    )
+    threshold_b = fields.Float(
+        string="Grade B from score",
+        default=risk.DEFAULT_THRESHOLDS[1],
+        tracking=True,
+        help="Minimum risk score of grade B.",
+    )
+    threshold_c = fields.Float(
+        string="Grade C from score",
+        default=risk.DEFAULT_THRESHOLDS[2],
+        tracking=True,
+        help="Minimum risk score of grade C.",
+    )
+    threshold_d = fields.Float(
+        string="Grade D from score",
+        default=risk.DEFAULT_THRESHOLDS[3],
+        tracking=True,
+        help="Minimum risk score of grade D; lower scores get grade E.",
+    )
+    mirror_trust = fields.Boolean(
+        string="Set the degree of trust from the grade",
+        default=False,
+        tracking=True,
+        help="Copy each computed grade onto the customer's native 'Degree of trust': "
+        "A-B good debtor, C normal debtor, D-E bad debtor.",
+    )
+    partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
+
+    @api.depends("company_id")
+    def _compute_partner_count(self):
+        # ar_credit_policy_id is company dependent: count per policy company.
+        for policy in self:
+            policy.partner_count = (
+                self.env["res.partner"]
+                .with_company(policy.company_id)
+                .search_count([("ar_credit_policy_id", "=", policy.id)])
+            )
+
+    @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months")
+    def _check_non_negative(self):
+        for policy in self:
+            if policy.tolerance_percent < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The tolerance of credit policy %(policy)s cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
+            if policy.default_credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The default credit limit of credit policy %(policy)s cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
+            if policy.overdue_block_days < 0 or policy.review_months < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Day and month counts of credit policy %(policy)s cannot be negative "
+                        "(use 0 to switch a rule off).",
+                        policy=policy.display_name,
+                    )
+                )
+
+    @api.constrains(*WEIGHT_FIELDS.values())
+    def _check_weights(self):
+        for policy in self:
+            weights = policy._get_risk_weights()
+            if any(weight < 0 for weight in weights.values()):
+                raise ValidationError(
+                    self.env._(
+                        "The risk weights of credit policy %(policy)s cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
+            if not any(weight > 0 for weight in weights.values()):
+                raise ValidationError(
+                    self.env._(
+                        "At least one risk weight of credit policy %(policy)s must be positive.",
+                        policy=policy.display_name,
+                    )
+                )
+
+    @api.constrains(*THRESHOLD_FIELDS)
+    def _check_thresholds(self):
+        for policy in self:
+            try:
+                risk.validate_thresholds(policy._get_grade_thresholds())
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The grade thresholds of credit policy %(policy)s must be strictly decreasing "
+                        "from A to D, between 100 and 0 (for example 80, 60, 40, 20).",
+                        policy=policy.display_name,
+                    )
+                ) from error
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_company_default(self):
+        defaults = self.env["res.company"].sudo().search([("ar_credit_policy_id", "in", self.ids)])
+        if defaults:
+            raise ValidationError(
+                self.env._(
+                    "Credit policy %(policy)s is the default policy of %(companies)s: "
+                    "choose another default in Settings first.",
+                    policy=defaults.ar_credit_policy_id[:1].display_name,
+                    companies=", ".join(defaults.mapped("name")),
+                )
+            )
+
+    def _get_risk_weights(self):
+        self.ensure_one()
+        return {factor: self[field] for factor, field in WEIGHT_FIELDS.items()}
+
+    def _get_grade_thresholds(self):
+        self.ensure_one()
+        return tuple(self[field] for field in THRESHOLD_FIELDS)
+
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
+        action["domain"] = [("ar_credit_policy_id", "=", self.id)]
+        action["context"] = {"allowed_company_ids": [self.company_id.id]}
+        return action

@@ -1,0 +1,591 @@
+import logging
+from collections import namedtuple
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL, formatLang
+
+from ..lib.ar_core import exposure as core_exposure
+from ..lib.ar_core import risk as core_risk
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "account_receivable_optimizer.group_ar_credit_manager"
+CONTROLLER_GROUP = "account_receivable_optimizer.group_ar_credit_controller"
+#: Partner fields only a Credit Manager may change.
+CREDIT_MANAGED_FIELDS = frozenset(
+    {"credit_limit", "use_partner_credit_limit", "ar_credit_hold", "ar_credit_policy_id", "ar_credit_review_date"}
+)
+RISK_GRADES = [
+    ("A", "A - Excellent"),
+    ("B", "B - Good"),
+    ("C", "C - Fair"),
+    ("D", "D - Weak"),
+    ("E", "E - Poor"),
+]
+#: Window of the payment behaviour used by the risk score, in days.
+PAYMENT_WINDOW_DAYS = 365
+
+CreditData = namedtuple(
+    "CreditData",
+    "open_receivable draft_invoices draft_refunds exposure overdue_amount max_days_overdue limit available",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ar_credit_policy_id = fields.Many2one(
+        "ar.credit.policy",
+        string="Credit Policy",
+        company_dependent=True,
+        tracking=True,
+        help="Credit policy applied to this customer in the current company. "
+        "Empty: the company's default credit policy (Settings).",
+    )
+    ar_effective_credit_policy_id = fields.Many2one(
+        "ar.credit.policy",
+        string="Applied Credit Policy",
+        compute="_compute_ar_effective_credit_policy_id",
+    )
+    ar_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        company_dependent=True,
+        tracking=True,
+        help="A customer on hold cannot be invoiced, as if its credit limit were exceeded "
+        "(under a 'Block' policy a Credit Manager may still override).",
+    )
+    ar_credit_review_date = fields.Date(
+        string="Next Credit Review",
+        company_dependent=True,
+        tracking=True,
+        help="When the customer's credit limit should be reviewed again. Set automatically when the "
+        "limit changes, from the policy's review period.",
+    )
+    ar_exposure = fields.Monetary(
+        string="Exposure",
+        compute="_compute_ar_credit_figures",
+        help="Open posted receivables in company currency, plus draft customer invoices, "
+        "minus draft credit notes.",
+    )
+    ar_available_credit = fields.Monetary(
+        string="Available Credit",
+        compute="_compute_ar_credit_figures",
+        help="Credit limit minus exposure (0 when no credit limit is set).",
+    )
+    ar_overdue_amount = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_ar_credit_figures",
+        help="Open receivables past their due date.",
+    )
+    ar_max_days_overdue = fields.Integer(
+        string="Max. Days Overdue",
+        compute="_compute_ar_credit_figures",
+        help="Days overdue of the oldest open receivable past its due date.",
+    )
+    ar_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_ar_credit_figures",
+        search="_search_ar_over_limit",
+        help="The exposure exceeds the credit limit.",
+    )
+    ar_risk_score = fields.Float(
+        string="Risk Score",
+        company_dependent=True,
+        digits=(16, 2),
+        readonly=True,
+        help="0 (worst) to 100 (best), from the payment behaviour of the last 12 months.",
+    )
+    ar_risk_grade = fields.Selection(
+        RISK_GRADES,
+        string="Risk Grade",
+        company_dependent=True,
+        readonly=True,
+        tracking=True,
+        help="A (best) to E (worst), from the risk score and the thresholds of the credit policy.",
+    )
+    ar_risk_grade_date = fields.Date(string="Graded On", company_dependent=True, readonly=True)
+    ar_risk_breakdown = fields.Text(string="Score Breakdown", company_dependent=True, readonly=True)
+    ar_risk_checked_date = fields.Date(
+        company_dependent=True,
+        readonly=True,
+        help="Technical: when the nightly grading last handled this customer (even if it failed).",
+    )
+    ar_credit_override_ids = fields.One2many(
+        "ar.credit.override", "partner_id", string="Credit Overrides", groups=CONTROLLER_GROUP
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends_context("company")
+    def _compute_ar_effective_credit_policy_id(self):
+        default = self.env.company.ar_credit_policy_id
+        for partner in self:
+            partner.ar_effective_credit_policy_id = (
+                partner.commercial_partner_id.sudo().ar_credit_policy_id or default
+            )
+
+    @api.depends_context("company")
+    def _compute_ar_credit_figures(self):
+        commercial = self.commercial_partner_id._origin
+        data = commercial._ar_get_credit_data(self.env.company) if commercial else {}
+        for partner in self:
+            figures = data.get(partner.commercial_partner_id._origin.id)
+            if not figures:
+                partner.ar_exposure = partner.ar_available_credit = partner.ar_overdue_amount = 0.0
+                partner.ar_max_days_overdue = 0
+                partner.ar_over_limit = False
+                continue
+            partner.ar_exposure = figures.exposure
+            partner.ar_available_credit = figures.available or 0.0
+            partner.ar_overdue_amount = figures.overdue_amount
+            partner.ar_max_days_overdue = figures.max_days_overdue
+            partner.ar_over_limit = figures.available is not None and partner.currency_id.compare_amounts(
+                figures.available, 0.0
+            ) < 0
+
+    def _search_ar_over_limit(self, operator, value):
+        if operator not in ("=", "!="):
+            raise NotImplementedError(self.env._("Unsupported search on 'Over Credit Limit'."))
+        commercial = self.sudo().search([("credit_limit", ">", 0)]).commercial_partner_id
+        data = commercial._ar_get_credit_data(self.env.company)
+        currency = self.env.company.currency_id
+        over = [
+            pid
+            for pid, figures in data.items()
+            if figures.available is not None and currency.compare_amounts(figures.available, 0.0) < 0
+        ]
+        positive = (operator == "=") == bool(value)
+        domain_op = "in" if positive else "not in"
+        return [("commercial_partner_id", domain_op, over)]
+
+    # ------------------------------------------------------------------
+    # Constraints and CRUD
+    # ------------------------------------------------------------------
+
+    @api.constrains("credit_limit")
+    def _check_ar_credit_limit(self):
+        for partner in self:
+            if partner.sudo().credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The credit limit of %(partner)s cannot be negative: enter 0 for no limit.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.constrains("ar_credit_policy_id")
+    def _check_ar_credit_policy_company(self):
+        company = self.env.company
+        for partner in self:
+            policy = partner.sudo().ar_credit_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "Credit policy %(policy)s belongs to %(other)s: choose a policy of %(company)s "
+                        "for %(partner)s.",
+                        policy=policy.display_name,
+                        other=policy.company_id.name,
+                        company=company.name,
+                        partner=partner.display_name,
+                    )
+                )
+
+    def _ar_check_credit_write_access(self, vals):
+        if self.env.su or not (CREDIT_MANAGED_FIELDS & set(vals)):
+            return
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Credit Manager can change credit limits, credit holds, credit policies "
+                    "and credit review dates."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._ar_check_credit_write_access({key: value for key, value in vals.items() if value})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._ar_check_credit_write_access(vals)
+        if "credit_limit" in vals and "ar_credit_review_date" not in vals:
+            result = super().write(vals)
+            self._ar_plan_credit_review()
+            return result
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_ar_recompute_risk_grade(self):
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(self.env._("Only Credit Controllers can recompute risk grades."))
+        partners = self.commercial_partner_id
+        partners._ar_recompute_risk(self.env.company, fields.Date.context_today(self))
+        return True
+
+    def action_ar_view_credit_overrides(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_credit_override_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _ar_get_credit_policy(self):
+        """The credit policy of this (commercial) partner in the current company."""
+        self.ensure_one()
+        return self.commercial_partner_id.sudo().ar_credit_policy_id or self.env.company.ar_credit_policy_id
+
+    def _ar_plan_credit_review(self):
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            months = partner._ar_get_credit_policy().review_months
+            partner.ar_credit_review_date = today + relativedelta(months=months) if months else False
+
+    def _ar_apply_default_credit_limit(self, posted_moves):
+        """Give new customers their policy's default credit limit.
+
+        A customer is new when ``posted_moves`` are its first posted customer
+        invoices in the current company and it has no limit of its own.
+        """
+        company = self.env.company
+        candidates = self.filtered(lambda p: not p.sudo().use_partner_credit_limit)
+        if not candidates:
+            return
+        self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "move_type", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT commercial_partner_id
+                  FROM account_move
+                 WHERE company_id = %s
+                   AND move_type = 'out_invoice'
+                   AND state = 'posted'
+                   AND commercial_partner_id = ANY(%s)
+                   AND id != ALL(%s)
+                """,
+                company.id,
+                candidates.ids,
+                posted_moves.ids,
+            )
+        )
+        known = {row[0] for row in rows}
+        for partner in candidates:
+            policy = partner._ar_get_credit_policy()
+            if partner.id not in known and policy.default_credit_limit > 0:
+                partner.sudo().credit_limit = policy.default_credit_limit
+
+    def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None):
+        """Exposure, overdue figures and limit of commercial partners, in one query.
+
+        :param company: the company whose receivables count
+        :param exclude_move_ids: moves whose items never count as overdue
+            (the invoices being posted)
+        :return: ``{partner_id: CreditData}`` for every partner of ``self``
+        """
+        today = today or fields.Date.context_today(self)
+        ids = self.ids
+        if not ids:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["account_type", "amount_residual", "company_id", "date_maturity", "parent_state", "partner_id", "reconciled"]
+        )
+        self.env["account.move"].flush_model(["amount_total_signed", "commercial_partner_id", "company_id", "state"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.commercial_partner_id,
+                       'open',
+                       CASE WHEN aml.move_id = ANY(%(exclude)s) THEN NULL ELSE aml.date_maturity END,
+                       SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND p.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1, 2, 3
+             UNION ALL
+                SELECT m.commercial_partner_id, m.move_type, NULL, SUM(m.amount_total_signed)
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s
+                   AND m.state = 'draft'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1, 2
+                """,
+                company=company.id,
+                ids=ids,
+                exclude=list(exclude_move_ids),
+            )
+        )
+        gathered = {pid: {"items": [], "out_invoice": 0.0, "out_refund": 0.0} for pid in ids}
+        for partner_id, kind, due_date, amount in rows:
+            if kind == "open":
+                gathered[partner_id]["items"].append((due_date, amount or 0.0))
+            else:
+                gathered[partner_id][kind] += amount or 0.0
+        result = {}
+        for partner in self.with_company(company).sudo():
+            values = gathered[partner.id]
+            open_receivable = sum(amount for _due, amount in values["items"])
+            total = core_exposure.exposure(open_receivable, values["out_invoice"], values["out_refund"])
+            overdue = core_exposure.overdue_summary(values["items"], today)
+            limit = partner.credit_limit
+            result[partner.id] = CreditData(
+                open_receivable=open_receivable,
+                draft_invoices=values["out_invoice"],
+                draft_refunds=abs(values["out_refund"]),
+                exposure=total,
+                overdue_amount=overdue.amount,
+                max_days_overdue=overdue.max_days,
+                limit=limit,
+                available=core_exposure.available_credit(limit, total),
+            )
+        return result
+
+    def _ar_credit_check(self, data, policy):
+        """Check ``data`` (a ``CreditData`` of this partner) against ``policy``."""
+        self.ensure_one()
+        return core_exposure.credit_check(
+            exposure_amount=data.exposure,
+            limit=data.limit,
+            tolerance_percent=policy.tolerance_percent,
+            max_days_overdue=data.max_days_overdue,
+            overdue_block_days=policy.overdue_block_days,
+            hold=self.sudo().ar_credit_hold,
+            precision_digits=self.env.company.currency_id.decimal_places,
+        )
+
+    def _ar_credit_check_message(self, check, data, policy):
+        """A sentence naming the customer, exposure, limit and overdue amount, then why."""
+        self.ensure_one()
+        currency = self.env.company.currency_id
+
+        def money(amount):
+            return formatLang(self.env, amount, currency_obj=currency)
+
+        lines = [
+            self.env._(
+                "%(partner)s: exposure after posting %(exposure)s, credit limit %(limit)s, "
+                "overdue %(overdue)s.",
+                partner=self.display_name,
+                exposure=money(data.exposure),
+                limit=money(data.limit) if data.limit else self.env._("none"),
+                overdue=money(data.overdue_amount),
+            )
+        ]
+        if core_exposure.REASON_LIMIT in check.reasons:
+            lines.append(
+                self.env._(
+                    "The exposure exceeds the credit limit plus %(tolerance)s%% tolerance (%(allowed)s).",
+                    tolerance=policy.tolerance_percent,
+                    allowed=money(check.allowed),
+                )
+            )
+        if core_exposure.REASON_OVERDUE in check.reasons:
+            lines.append(
+                self.env._(
+                    "An invoice is overdue by %(days)s days; the policy allows %(max)s days.",
+                    days=data.max_days_overdue,
+                    max=policy.overdue_block_days,
+                )
+            )
+        if core_exposure.REASON_HOLD in check.reasons:
+            lines.append(self.env._("The customer is on credit hold."))
+        return "\n".join(lines)
+
+    def _ar_get_payment_behaviour(self, company, today):
+        """Amount-weighted average days paid late over the last 12 months, in one query.
+
+        Payments (and other settlements) reconciled with receivable items in
+        the window count; credit notes do not, they are not payments.
+        """
+        if not self.ids:
+            return {}
+        self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, dl.date_maturity, apr.max_date, SUM(apr.amount)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line dl ON dl.id = apr.debit_move_id
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+                  JOIN res_partner p ON p.id = dl.partner_id
+                 WHERE dl.company_id = %(company)s
+                   AND dl.account_type = 'asset_receivable'
+                   AND dl.parent_state = 'posted'
+                   AND cm.move_type != 'out_refund'
+                   AND apr.max_date > %(start)s
+                   AND apr.max_date <= %(today)s
+                   AND p.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1, 2, 3
+                """,
+                company=company.id,
+                start=today - relativedelta(days=PAYMENT_WINDOW_DAYS),
+                today=today,
+                ids=self.ids,
+            )
+        )
+        payments = {pid: [] for pid in self.ids}
+        for partner_id, due_date, paid_date, amount in rows:
+            payments[partner_id].append((due_date, paid_date, amount))
+        return {pid: core_risk.average_days_late(items) for pid, items in payments.items()}
+
+    def _ar_assess_risk(self, company, today):
+        """Risk assessments of commercial partners: two queries for the whole batch."""
+        credit = self._ar_get_credit_data(company, today=today)
+        days_late = self._ar_get_payment_behaviour(company, today)
+        result = {}
+        for partner in self.with_company(company):
+            policy = partner._ar_get_credit_policy()
+            figures = credit[partner.id]
+            factors = core_risk.RiskFactors.from_amounts(
+                days_late=days_late[partner.id],
+                exposure=figures.exposure,
+                overdue_amount=figures.overdue_amount,
+                max_days_overdue=figures.max_days_overdue,
+                limit=figures.limit,
+            )
+            if policy:
+                result[partner.id] = (
+                    core_risk.assess(factors, policy._get_risk_weights(), policy._get_grade_thresholds()),
+                    policy,
+                )
+            else:
+                result[partner.id] = (core_risk.assess(factors), policy)
+        return result
+
+    def _ar_risk_breakdown_text(self, assessment):
+        labels = {
+            "days_late": (self.env._("Average days paid late (12 months)"), self.env._("%(value).1f days")),
+            "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value).1f %%")),
+            "max_overdue": (self.env._("Maximum days overdue"), self.env._("%(value).0f days")),
+            "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value).1f %%")),
+        }
+        contributions = assessment.contributions()
+        lines = []
+        for name in core_risk.FACTORS:
+            label, value_format = labels[name]
+            value = getattr(assessment.factors, name)
+            if name in ("overdue_share", "utilisation"):
+                value *= 100.0
+            lines.append(
+                self.env._(
+                    "%(label)s: %(value)s, risk %(risk).0f %% x weight %(weight)s = -%(points).2f points",
+                    label=label,
+                    value=value_format % {"value": value},
+                    risk=assessment.risks[name] * 100.0,
+                    weight=assessment.weights.get(name, 0.0),
+                    points=contributions[name],
+                )
+            )
+        lines.append(self.env._("Score %(score).2f: grade %(grade)s", score=assessment.score, grade=assessment.grade))
+        return "\n".join(lines)
+
+    def _ar_write_risk(self, assessment, policy, today):
+        self.ensure_one()
+        vals = {
+            "ar_risk_score": assessment.score,
+            "ar_risk_grade": assessment.grade,
+            "ar_risk_grade_date": today,
+            "ar_risk_checked_date": today,
+            "ar_risk_breakdown": self._ar_risk_breakdown_text(assessment),
+        }
+        if policy and policy.mirror_trust:
+            vals["trust"] = core_risk.trust_for_grade(assessment.grade)
+        self.sudo().write(vals)
+
+    def _ar_recompute_risk(self, company, today):
+        """Grade commercial partners of ``self`` in ``company``.
+
+        Each partner is written in its own savepoint: one failing customer
+        is logged and skipped, the others are graded.
+
+        :return: the number of partners handled
+        """
+        partners = self.with_company(company)
+        assessments = partners._ar_assess_risk(company, today)
+        for partner in partners:
+            try:
+                with self.env.cr.savepoint():
+                    assessment, policy = assessments[partner.id]
+                    partner._ar_write_risk(assessment, policy, today)
+            except Exception:  # one bad customer must not stop the others
+                _logger.exception("Risk grade of partner %s in company %s failed", partner.id, company.id)
+                partner.sudo().ar_risk_checked_date = today
+        return len(partners)
+
+    def _ar_risk_todo_sql(self, company, today, select):
+        """Commercial partners with receivables in ``company`` not yet handled on ``today``."""
+        company_key = str(company.id)
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM res_partner p
+             WHERE p.id = p.commercial_partner_id
+               AND (p.ar_risk_checked_date->>%(key)s IS NULL OR (p.ar_risk_checked_date->>%(key)s)::date < %(today)s)
+               AND EXISTS (
+                    SELECT 1
+                      FROM account_move_line aml
+                      JOIN res_partner c ON c.id = aml.partner_id
+                     WHERE c.commercial_partner_id = p.id
+                       AND aml.company_id = %(company)s
+                       AND aml.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND (aml.reconciled IS NOT TRUE OR aml.date > %(start)s)
+               )
+            """,
+            select=select,
+            key=company_key,
+            today=today,
+            company=company.id,
+            start=today - relativedelta(days=PAYMENT_WINDOW_DAYS),
+        )
+
+    @api.model
+    def _cron_compute_risk_grades(self, batch_size=200):
+        """Grade every customer of every company, a batch per call.
+
+        Safe on several servers at once: a batch is claimed with
+        ``FOR NO KEY UPDATE SKIP LOCKED`` and each partner records the day it
+        was handled, so a re-run the same day does nothing new. Reports its
+        progress so that Odoo calls it again while work remains.
+
+        :return: the number of partners still to grade
+        """
+        today = fields.Date.context_today(self)
+        self.env["res.partner"].flush_model()
+        done = 0
+        remaining = 0
+        for company in self.env["res.company"].sudo().search([]):
+            if not done:
+                ids = [
+                    row[0]
+                    for row in self.env.execute_query(
+                        SQL(
+                            "%s ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED",
+                            self._ar_risk_todo_sql(company, today, SQL("p.id")),
+                            batch_size,
+                        )
+                    )
+                ]
+                if ids:
+                    done = self.browse(ids)._ar_recompute_risk(company, today)
+                    self.env["res.partner"].flush_model()
+            remaining += self.env.execute_query(self._ar_risk_todo_sql(company, today, SQL("COUNT(*)")))[0][0]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining

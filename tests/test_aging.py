@@ -1,0 +1,81 @@
+import datetime
+
+import pytest
+from ar_core import aging
+from hypothesis import given
+from hypothesis import strategies as st
+
+AS_OF = datetime.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [
+        (-5, "not_due"),
+        (0, "not_due"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (90, "61_90"),
+        (91, "91_120"),
+        (120, "91_120"),
+        (121, "over_120"),
+        (4000, "over_120"),
+    ],
+)
+def test_bucket_boundaries(days, bucket):
+    assert aging.bucket_for(days) == bucket
+
+
+def test_days_overdue_counts_calendar_days_and_ignores_missing_due_dates():
+    assert aging.days_overdue(datetime.date(2026, 2, 28), AS_OF) == 31
+    assert aging.days_overdue(datetime.date(2026, 4, 30), AS_OF) == -30
+    assert aging.days_overdue(None, AS_OF) == 0
+
+
+def test_custom_limits():
+    assert aging.bucket_keys((15, 45)) == ["not_due", "1_15", "16_45", "over_45"]
+    assert aging.bucket_for(16, (15, 45)) == "16_45"
+    assert aging.bucket_for(46, (15, 45)) == "over_45"
+
+
+@pytest.mark.parametrize("limits", [(), (0, 30), (30, 30), (60, 30), (30.5,)])
+def test_bad_limits_are_refused(limits):
+    with pytest.raises(ValueError):
+        aging.validate_limits(limits)
+
+
+def test_age_items_worked_example():
+    items = [
+        (datetime.date(2026, 4, 15), 100.0),  # not due
+        (datetime.date(2026, 3, 1), 250.0),  # 30 days
+        (datetime.date(2026, 1, 30), 80.5),  # 60 days
+        (datetime.date(2025, 11, 1), 19.5),  # 150 days
+        (datetime.date(2026, 3, 30), -40.0),  # unapplied payment, 1 day
+    ]
+    assert aging.age_items(items, AS_OF) == {
+        "not_due": 100.0,
+        "1_30": 210.0,
+        "31_60": 80.5,
+        "61_90": 0.0,
+        "91_120": 0.0,
+        "over_120": 19.5,
+    }
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2030, 1, 1)),
+            st.integers(min_value=-10**8, max_value=10**8),
+        ),
+        max_size=50,
+    )
+)
+def test_buckets_partition_the_total(items):
+    cents = [(due, amount / 100) for due, amount in items]
+    result = aging.age_items(cents, AS_OF)
+    assert round(sum(result.values()), 2) == round(sum(a for _, a in cents), 2)
+    assert list(result) == aging.bucket_keys()
