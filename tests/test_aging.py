@@ -1,9 +1,10 @@
 import datetime
 
 import pytest
-from ar_core import aging
 from hypothesis import given
 from hypothesis import strategies as st
+
+from ar_core import aging
 
 AS_OF = datetime.date(2026, 3, 31)
 
@@ -69,7 +70,7 @@ def test_age_items_worked_example():
     st.lists(
         st.tuples(
             st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2030, 1, 1)),
-            st.integers(min_value=-10**8, max_value=10**8),
+            st.integers(min_value=-(10**8), max_value=10**8),
         ),
         max_size=50,
     )

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+
 from ar_core import exposure
 
 TODAY = datetime.date(2026, 6, 30)

@@ -1,9 +1,10 @@
 import datetime
 
 import pytest
-from ar_core import risk
 from hypothesis import given
 from hypothesis import strategies as st
+
+from ar_core import risk
 
 WORKED = risk.RiskFactors(days_late=12.0, overdue_share=0.30, max_overdue=45.0, utilisation=0.80)
 
@@ -134,7 +135,7 @@ def test_a_worse_factor_never_improves_the_score(factors, weights, name, extra):
 
 @given(factors_st, st.sampled_from(risk.FACTORS), st.floats(min_value=0, max_value=100))
 def test_a_factor_with_zero_weight_has_no_effect(factors, name, extra):
-    weights = {n: 1.0 for n in risk.FACTORS}
+    weights = dict.fromkeys(risk.FACTORS, 1.0)
     weights[name] = 0.0
     changed = risk.RiskFactors(**{**factors.__dict__, name: getattr(factors, name) + extra})
     assert risk.risk_score(changed, weights) == risk.risk_score(factors, weights)

@@ -32,11 +32,10 @@ class AccountMove(models.Model):
         drafts = self.filtered(
             lambda m: m.state == "draft" and m.move_type == "out_invoice" and m.commercial_partner_id
         )
-        for company, moves in drafts.grouped("company_id").items():
-            moves = moves.with_company(company)
-            partners = moves.commercial_partner_id._origin.with_company(company)
+        for company, company_moves in drafts.grouped("company_id").items():
+            partners = company_moves.commercial_partner_id._origin.with_company(company)
             data = partners._ar_get_credit_data(company)
-            for move in moves:
+            for move in company_moves.with_company(company):
                 partner = move.commercial_partner_id._origin.with_company(company)
                 policy = partner._ar_get_credit_policy()
                 if not policy or partner.id not in data:
@@ -44,7 +43,7 @@ class AccountMove(models.Model):
                 figures = data[partner.id]
                 # The saved draft is already in the exposure; the form may hold another amount.
                 saved = move._origin.amount_total_signed if move._origin and move._origin.state == "draft" else 0.0
-                after = figures.exposure - saved + move.amount_total_signed
+                after = figures.exposure - saved + move._ar_current_amount()
                 figures = figures._replace(
                     exposure=after,
                     available=None if figures.available is None else figures.limit - after,
@@ -52,16 +51,27 @@ class AccountMove(models.Model):
                 result[move] = (partner._ar_credit_check(figures, policy), figures, policy, partner)
         return result
 
-    @api.depends("company_id", "partner_id", "amount_total_signed", "state")
+    def _ar_current_amount(self):
+        """Total of the invoice in company currency, as the form shows it now.
+
+        Read from ``tax_totals`` like Odoo's own credit warning, so that the
+        figure follows the lines being edited in the form.
+        """
+        self.ensure_one()
+        totals = self.tax_totals or {}
+        field = "total_amount_currency" if self.currency_id == self.company_currency_id else "total_amount"
+        return totals.get(field, self.amount_total_signed)
+
+    @api.depends("company_id", "partner_id", "tax_totals", "state")
     def _compute_ar_credit_blocked(self):
         previews = self._ar_preview_credit_checks()
         for move in self:
             preview = previews.get(move)
             move.ar_credit_blocked = bool(preview and not preview[0].passed and preview[2].enforcement == "block")
 
-    @api.depends("amount_total_signed", "state")
+    @api.depends("state")
     def _compute_partner_credit_warning(self):
-        super()._compute_partner_credit_warning()
+        res = super()._compute_partner_credit_warning()
         previews = self._ar_preview_credit_checks()
         for move, (check, figures, policy, partner) in previews.items():
             if check.passed:
@@ -85,6 +95,7 @@ class AccountMove(models.Model):
                 else self.env._("The credit policy only warns: the invoice can be posted."),
             ]
             move.partner_credit_warning = "\n".join(filter(None, [move.partner_credit_warning, *lines]))
+        return res
 
     # ------------------------------------------------------------------
     # Posting
@@ -116,15 +127,13 @@ class AccountMove(models.Model):
                 partner_ids,
             )
         )
-        self.env.execute_query(
-            SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", partner_ids)
-        )
+        self.env.execute_query(SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", partner_ids))
 
     def _ar_check_credit(self):
         """Check the credit of the customers of these just-posted invoices."""
         is_manager = self.env.user.has_group(MANAGER_GROUP)
-        for company, moves in self.grouped("company_id").items():
-            moves = moves.with_company(company)
+        for company, company_moves in self.grouped("company_id").items():
+            moves = company_moves.with_company(company)
             partners = moves.commercial_partner_id.with_company(company)
             partners._ar_apply_default_credit_limit(moves)
             data = partners._ar_get_credit_data(company, exclude_move_ids=moves.ids)
@@ -133,8 +142,8 @@ class AccountMove(models.Model):
                 .sudo()
                 .search([("move_id", "in", moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)])
             )
-            for partner, partner_moves in moves.grouped("commercial_partner_id").items():
-                partner = partner.with_company(company)
+            for commercial, partner_moves in moves.grouped("commercial_partner_id").items():
+                partner = commercial.with_company(company)
                 policy = partner._ar_get_credit_policy()
                 if not policy:
                     continue

@@ -13,7 +13,13 @@ class ArCreditOverride(models.Model):
         "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True, readonly=True, check_company=True, ondelete="cascade"
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        readonly=True,
+        check_company=True,
+        ondelete="cascade",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, readonly=True, check_company=True

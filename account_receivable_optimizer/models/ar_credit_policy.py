@@ -72,8 +72,7 @@ class ArCreditPolicy(models.Model):
         string="Weight: days paid late",
         default=risk.DEFAULT_WEIGHTS["days_late"],
         tracking=True,
-        help="Weight of the amount-weighted average days paid late over the last 12 months "
-        "(full risk at 60 days).",
+        help="Weight of the amount-weighted average days paid late over the last 12 months (full risk at 60 days).",
     )
     weight_overdue_share = fields.Float(
         string="Weight: overdue share",

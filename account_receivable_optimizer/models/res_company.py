@@ -35,8 +35,6 @@ class ResCompany(models.Model):
     def _ar_ensure_default_credit_policy(self):
         for company in self.filtered(lambda c: not c.ar_credit_policy_id):
             policy = (
-                self.env["ar.credit.policy"]
-                .sudo()
-                .create({"name": self.env._("Standard"), "company_id": company.id})
+                self.env["ar.credit.policy"].sudo().create({"name": self.env._("Standard"), "company_id": company.id})
             )
             company.sudo().ar_credit_policy_id = policy

@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "account_receivable_optimizer.group_ar_credit_manager"
 CONTROLLER_GROUP = "account_receivable_optimizer.group_ar_credit_controller"
+#: Who reads receivable amounts (as Odoo's own ``credit`` field).
+ACCOUNTING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 #: Partner fields only a Credit Manager may change.
 CREDIT_MANAGED_FIELDS = frozenset(
     {"credit_limit", "use_partner_credit_limit", "ar_credit_hold", "ar_credit_policy_id", "ar_credit_review_date"}
@@ -67,8 +69,8 @@ class ResPartner(models.Model):
     ar_exposure = fields.Monetary(
         string="Exposure",
         compute="_compute_ar_credit_figures",
-        help="Open posted receivables in company currency, plus draft customer invoices, "
-        "minus draft credit notes.",
+        groups=ACCOUNTING_GROUPS,
+        help="Open posted receivables in company currency, plus draft customer invoices, minus draft credit notes.",
     )
     ar_available_credit = fields.Monetary(
         string="Available Credit",
@@ -78,11 +80,13 @@ class ResPartner(models.Model):
     ar_overdue_amount = fields.Monetary(
         string="Overdue Amount",
         compute="_compute_ar_credit_figures",
+        groups=ACCOUNTING_GROUPS,
         help="Open receivables past their due date.",
     )
     ar_max_days_overdue = fields.Integer(
         string="Max. Days Overdue",
         compute="_compute_ar_credit_figures",
+        groups=ACCOUNTING_GROUPS,
         help="Days overdue of the oldest open receivable past its due date.",
     )
     ar_over_limit = fields.Boolean(
@@ -125,9 +129,7 @@ class ResPartner(models.Model):
     def _compute_ar_effective_credit_policy_id(self):
         default = self.env.company.ar_credit_policy_id
         for partner in self:
-            partner.ar_effective_credit_policy_id = (
-                partner.commercial_partner_id.sudo().ar_credit_policy_id or default
-            )
+            partner.ar_effective_credit_policy_id = partner.commercial_partner_id.sudo().ar_credit_policy_id or default
 
     @api.depends_context("company")
     def _compute_ar_credit_figures(self):
@@ -144,9 +146,9 @@ class ResPartner(models.Model):
             partner.ar_available_credit = figures.available or 0.0
             partner.ar_overdue_amount = figures.overdue_amount
             partner.ar_max_days_overdue = figures.max_days_overdue
-            partner.ar_over_limit = figures.available is not None and partner.currency_id.compare_amounts(
-                figures.available, 0.0
-            ) < 0
+            partner.ar_over_limit = (
+                figures.available is not None and partner.currency_id.compare_amounts(figures.available, 0.0) < 0
+            )
 
     def _search_ar_over_limit(self, operator, value):
         if operator not in ("=", "!="):
@@ -298,7 +300,15 @@ class ResPartner(models.Model):
         if not ids:
             return {}
         self.env["account.move.line"].flush_model(
-            ["account_type", "amount_residual", "company_id", "date_maturity", "parent_state", "partner_id", "reconciled"]
+            [
+                "account_type",
+                "amount_residual",
+                "company_id",
+                "date_maturity",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
         )
         self.env["account.move"].flush_model(["amount_total_signed", "commercial_partner_id", "company_id", "state"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
@@ -310,13 +320,15 @@ class ResPartner(models.Model):
                        CASE WHEN aml.move_id = ANY(%(exclude)s) THEN NULL ELSE aml.date_maturity END,
                        SUM(aml.amount_residual)
                   FROM account_move_line aml
+                  JOIN account_account a ON a.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
                  WHERE aml.company_id = %(company)s
-                   AND aml.account_type = 'asset_receivable'
+                   AND a.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
                    AND p.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1, 2, 3
+              -- debit and credit items apart: a credit is never overdue
+              GROUP BY 1, 2, 3, aml.amount_residual > 0
              UNION ALL
                 SELECT m.commercial_partner_id, m.move_type, NULL, SUM(m.amount_total_signed)
                   FROM account_move m
@@ -379,8 +391,7 @@ class ResPartner(models.Model):
 
         lines = [
             self.env._(
-                "%(partner)s: exposure after posting %(exposure)s, credit limit %(limit)s, "
-                "overdue %(overdue)s.",
+                "%(partner)s: exposure after posting %(exposure)s, credit limit %(limit)s, overdue %(overdue)s.",
                 partner=self.display_name,
                 exposure=money(data.exposure),
                 limit=money(data.limit) if data.limit else self.env._("none"),
@@ -422,11 +433,12 @@ class ResPartner(models.Model):
                 SELECT p.commercial_partner_id, dl.date_maturity, apr.max_date, SUM(apr.amount)
                   FROM account_partial_reconcile apr
                   JOIN account_move_line dl ON dl.id = apr.debit_move_id
+                  JOIN account_account a ON a.id = dl.account_id
                   JOIN account_move_line cl ON cl.id = apr.credit_move_id
                   JOIN account_move cm ON cm.id = cl.move_id
                   JOIN res_partner p ON p.id = dl.partner_id
                  WHERE dl.company_id = %(company)s
-                   AND dl.account_type = 'asset_receivable'
+                   AND a.account_type = 'asset_receivable'
                    AND dl.parent_state = 'posted'
                    AND cm.move_type != 'out_refund'
                    AND apr.max_date > %(start)s
@@ -541,10 +553,11 @@ class ResPartner(models.Model):
                AND EXISTS (
                     SELECT 1
                       FROM account_move_line aml
+                      JOIN account_account a ON a.id = aml.account_id
                       JOIN res_partner c ON c.id = aml.partner_id
                      WHERE c.commercial_partner_id = p.id
                        AND aml.company_id = %(company)s
-                       AND aml.account_type = 'asset_receivable'
+                       AND a.account_type = 'asset_receivable'
                        AND aml.parent_state = 'posted'
                        AND (aml.reconciled IS NOT TRUE OR aml.date > %(start)s)
                )
@@ -571,7 +584,8 @@ class ResPartner(models.Model):
         self.env["res.partner"].flush_model()
         done = 0
         remaining = 0
-        for company in self.env["res.company"].sudo().search([]):
+        # A database holds few companies: all of them are looked at.
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             if not done:
                 ids = [
                     row[0]

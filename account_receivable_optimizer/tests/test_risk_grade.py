@@ -1,0 +1,139 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.addons.account_receivable_optimizer.models.res_partner import ResPartner
+from odoo.tests import tagged
+
+from .common import CONTROLLER, ArCreditCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestRiskGrade(ArCreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.credit_limit = 2000.0
+        # Paid 20 days late (1,000) and on time (1,000): 10 days late on average.
+        late = cls._invoice(1000.0, invoice_date="2026-01-01", due_date="2026-01-31")
+        cls._pay(late, 1000.0, "2026-02-20")
+        on_time = cls._invoice(1000.0, invoice_date="2026-02-01", due_date="2026-03-03")
+        cls._pay(on_time, 1000.0, "2026-03-01")
+        # Paid very late, but more than 12 months ago: ignored.
+        ancient = cls._invoice(5000.0, invoice_date="2025-01-01", due_date="2025-01-31")
+        cls._pay(ancient, 5000.0, "2025-06-01")
+        # Open today: 400 overdue by 45 days, 600 not due.
+        cls._invoice(400.0, invoice_date="2026-04-16", due_date="2026-05-16")
+        cls._invoice(600.0, invoice_date="2026-06-15", due_date="2026-07-15")
+
+    def test_score_grade_and_breakdown(self):
+        self.customer.action_ar_recompute_risk_grade()
+        # days late 10/60, overdue share 400/1000, 45/120 days, utilisation 1000/2000:
+        # 100 x (1 - (35 x 1/6 + 25 x 0.4 + 25 x 0.375 + 15 x 0.5) / 100) = 67.291...
+        self.assertRecordValues(
+            self.customer,
+            [{"ar_risk_score": 67.29, "ar_risk_grade": "B", "ar_risk_grade_date": self._date("2026-06-30")}],
+        )
+        breakdown = self.customer.ar_risk_breakdown
+        self.assertIn(
+            "Average days paid late (12 months): 10.0 days, risk 17 % x weight 35.0 = -5.83 points", breakdown
+        )
+        self.assertIn("Overdue share of the exposure: 40.0 %, risk 40 % x weight 25.0 = -10.00 points", breakdown)
+        self.assertIn("Maximum days overdue: 45 days, risk 38 % x weight 25.0 = -9.38 points", breakdown)
+        self.assertIn("Credit-limit utilisation: 50.0 %, risk 50 % x weight 15.0 = -7.50 points", breakdown)
+        self.assertIn("Score 67.29: grade B", breakdown)
+
+    def test_policy_weights_thresholds_and_trust(self):
+        self.policy.write(
+            {
+                "weight_days_late": 0.0,
+                "weight_overdue_share": 0.0,
+                "weight_max_overdue": 0.0,
+                "weight_utilisation": 1.0,
+                "threshold_a": 90.0,
+                "threshold_b": 70.0,
+                "threshold_c": 50.0,
+                "threshold_d": 30.0,
+                "mirror_trust": True,
+            }
+        )
+        self.customer.action_ar_recompute_risk_grade()
+        self.assertEqual(self.customer.ar_risk_score, 50.0)
+        self.assertEqual(self.customer.ar_risk_grade, "C")
+        self.assertEqual(self.customer.trust, "normal")
+
+    def test_grade_change_is_tracked(self):
+        self.customer.action_ar_recompute_risk_grade()
+        self._flush_tracking()
+        self.customer.credit_limit = 1000.0  # utilisation 100 %: 67.29 - 7.50 = 59.79, grade C
+        self.customer.action_ar_recompute_risk_grade()
+        self._flush_tracking()
+        self.assertEqual(self.customer.ar_risk_score, 59.79)
+        tracking = self.customer.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "ar_risk_grade")
+        self.assertEqual(sorted(tracking.mapped("new_value_char")), ["B - Good", "C - Fair"])
+
+    def test_recompute_needs_a_credit_controller(self):
+        controller = self._user("ar_controller", CONTROLLER)
+        self.customer.with_user(controller).action_ar_recompute_risk_grade()
+        self.assertEqual(self.customer.ar_risk_grade, "B")
+
+    def test_grades_are_per_company(self):
+        other = self.setup_other_company()["company"]
+        self.customer.action_ar_recompute_risk_grade()
+        self.assertFalse(self.customer.with_company(other).ar_risk_grade)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestRiskGradeCron(ArCreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"].create([{"name": f"Customer {i:02d}"} for i in range(25)])
+        today = cls._date("2026-06-30")
+        for index, customer in enumerate(cls.customers):
+            # customer i owes 100 overdue by 5 x i days
+            cls._invoice(100.0, partner=customer, invoice_date="2026-01-01", due_date=today - timedelta(days=5 * index))
+        cls.env.flush_all()
+
+    def _run_cron(self, batch_size):
+        calls = []
+        while True:
+            remaining = self.env["res.partner"]._cron_compute_risk_grades(batch_size=batch_size)
+            calls.append(remaining)
+            if not remaining or len(calls) > 50:
+                return calls
+
+    def test_cron_grades_every_customer_in_batches_and_once_a_day(self):
+        calls = self._run_cron(batch_size=7)
+        self.assertGreaterEqual(len(calls), 4)  # 25 customers, 7 at a time
+        self.assertEqual(calls[-1], 0)
+        self.assertEqual(set(self.customers.mapped("ar_risk_grade_date")), {self._date("2026-06-30")})
+        # score = 100 - 25 (all overdue) - 25 x 5i/120: A for i = 0, B up to i = 14, C beyond
+        grades = self.customers.mapped("ar_risk_grade")
+        self.assertEqual(grades, ["A"] + ["B"] * 14 + ["C"] * 10)
+        self.assertEqual(self.customers[24].ar_risk_score, 50.0)
+        self.assertEqual(self.customers[1].ar_risk_score, 73.96)
+        # Same day: nothing is graded again.
+        self.customers.invalidate_recordset()
+        with patch.object(ResPartner, "_ar_write_risk", autospec=True) as write:
+            self.assertEqual(self.env["res.partner"]._cron_compute_risk_grades(batch_size=7), 0)
+        write.assert_not_called()
+
+    def test_one_failing_customer_does_not_stop_the_others(self):
+        bad = self.customers[3]
+        original = ResPartner._ar_write_risk
+
+        def write(partner, *args):
+            if partner == bad:
+                raise ValueError("boom")
+            return original(partner, *args)
+
+        with patch.object(ResPartner, "_ar_write_risk", autospec=True, side_effect=write):
+            calls = self._run_cron(batch_size=10)
+        self.assertEqual(calls[-1], 0)
+        self.assertFalse(bad.ar_risk_grade)
+        self.assertEqual(bad.ar_risk_checked_date, self._date("2026-06-30"))
+        self.assertTrue(all((self.customers - bad).mapped("ar_risk_grade")))
