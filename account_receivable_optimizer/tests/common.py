@@ -30,6 +30,7 @@ class ArCreditCommon(AccountTestInvoicingCommon):
     def _invoice(
         cls,
         amount,
+        *,
         partner=None,
         invoice_date=None,
         due_date=None,
