@@ -211,3 +211,14 @@ class TestCreditCheck(ArCreditCommon):
         self._invoice(100.0)
         self.assertEqual(self.customer.credit_limit, 0.0)
         self.assertFalse(self.customer.use_partner_credit_limit)
+
+    def test_block_message_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_receivable_optimizer"], ["fr_FR"], overwrite=True)
+        self.billing_user.lang = "fr_FR"
+        self.customer.ar_credit_hold = True
+        invoice = self._invoice(10.0, post=False)
+        with self.assertRaises(UserError) as caught:
+            invoice.with_user(self.billing_user).with_context(lang="fr_FR").action_post()
+        self.assertIn("La politique de crédit bloque la facture", str(caught.exception))
+        self.assertIn("Le compte du client est bloqué.", str(caught.exception))
