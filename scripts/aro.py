@@ -163,8 +163,8 @@ def write_config(odoo: dict, pg: dict, folder: Path) -> Path:
     return config
 
 
-def odoo_cmd(config: Path, *args: str) -> list[str]:
-    return [PYTHON, "-m", "odoo", "-c", str(config), *args]
+def odoo_cmd(config: Path, *args: str, subcommand: str = "server") -> list[str]:
+    return [PYTHON, "-m", "odoo", subcommand, "-c", str(config), *args]
 
 
 def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
@@ -275,7 +275,7 @@ def command_demo() -> int:
     template = ensure_template(odoo, pg, config)
     install_addon(pg, config, template, dbname)
     with open(ROOT / "scripts" / "demo_data.py", "rb") as script:
-        code = run(odoo_cmd(config, "shell", "-d", dbname, "--no-http", "--log-level=warn"), stdin=script)
+        code = run(odoo_cmd(config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"), stdin=script)
     if code:
         print(f"ERROR: generating the demo data failed (exit {code})")
         return code
