@@ -77,3 +77,10 @@ def test_all_reasons_together_in_order():
     check = _check(exposure_amount=2000.0, max_days_overdue=90, overdue_block_days=60, hold=True)
     assert check.reasons == ("limit", "overdue", "hold")
     assert not check.passed
+
+
+def test_is_over_limit_to_the_cent():
+    assert exposure.is_over_limit(-0.01)
+    assert not exposure.is_over_limit(-0.004)
+    assert not exposure.is_over_limit(0.0)
+    assert not exposure.is_over_limit(None)

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, formatLang
 
+from ..lib.ar_core import exposure as core_exposure
 from .res_partner import CONTROLLER_GROUP, MANAGER_GROUP
 
 
@@ -46,7 +47,7 @@ class AccountMove(models.Model):
                 after = figures.exposure - saved + move._ar_current_amount()
                 figures = figures._replace(
                     exposure=after,
-                    available=None if figures.available is None else figures.limit - after,
+                    available=core_exposure.available_credit(figures.limit, after),
                 )
                 result[move] = (partner._ar_credit_check(figures, policy), figures, policy, partner)
         return result

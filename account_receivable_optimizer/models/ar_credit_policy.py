@@ -127,13 +127,17 @@ class ArCreditPolicy(models.Model):
 
     @api.depends("company_id")
     def _compute_partner_count(self):
-        # ar_credit_policy_id is company dependent: count per policy company.
-        for policy in self:
-            policy.partner_count = (
+        # ar_credit_policy_id is company dependent: count in each policy's company.
+        counts = {}
+        for company, policies in self.grouped("company_id").items():
+            groups = (
                 self.env["res.partner"]
-                .with_company(policy.company_id)
-                .search_count([("ar_credit_policy_id", "=", policy.id)])
+                .with_company(company)
+                ._read_group([("ar_credit_policy_id", "in", policies.ids)], ["ar_credit_policy_id"], ["__count"])
             )
+            counts.update({policy.id: count for policy, count in groups})
+        for policy in self:
+            policy.partner_count = counts.get(policy.id, 0)
 
     @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months")
     def _check_non_negative(self):

@@ -135,6 +135,7 @@ class ResPartner(models.Model):
     def _compute_ar_credit_figures(self):
         commercial = self.commercial_partner_id._origin
         data = commercial._ar_get_credit_data(self.env.company) if commercial else {}
+        digits = self.env.company.currency_id.decimal_places
         for partner in self:
             figures = data.get(partner.commercial_partner_id._origin.id)
             if not figures:
@@ -146,21 +147,15 @@ class ResPartner(models.Model):
             partner.ar_available_credit = figures.available or 0.0
             partner.ar_overdue_amount = figures.overdue_amount
             partner.ar_max_days_overdue = figures.max_days_overdue
-            partner.ar_over_limit = (
-                figures.available is not None and partner.currency_id.compare_amounts(figures.available, 0.0) < 0
-            )
+            partner.ar_over_limit = core_exposure.is_over_limit(figures.available, digits)
 
     def _search_ar_over_limit(self, operator, value):
         if operator not in ("=", "!="):
             raise NotImplementedError(self.env._("Unsupported search on 'Over Credit Limit'."))
         commercial = self.sudo().search([("credit_limit", ">", 0)]).commercial_partner_id
         data = commercial._ar_get_credit_data(self.env.company)
-        currency = self.env.company.currency_id
-        over = [
-            pid
-            for pid, figures in data.items()
-            if figures.available is not None and currency.compare_amounts(figures.available, 0.0) < 0
-        ]
+        digits = self.env.company.currency_id.decimal_places
+        over = [pid for pid, figures in data.items() if core_exposure.is_over_limit(figures.available, digits)]
         positive = (operator == "=") == bool(value)
         domain_op = "in" if positive else "not in"
         return [("commercial_partner_id", domain_op, over)]

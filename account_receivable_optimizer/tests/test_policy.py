@@ -61,3 +61,11 @@ class TestPolicyBadInput(ArCreditCommon):
         with self.assertRaisesRegex(ValidationError, "default policy of"):
             self.policy.unlink()
         self.assertTrue(self.policy.exists())
+
+    def test_policy_counts_its_customers(self):
+        strict = self.env["ar.credit.policy"].create({"name": "Strict"})
+        (self.customer | self.partner_a).write({"ar_credit_policy_id": strict.id})
+        self.customer.with_company(self.other_company).ar_credit_policy_id = self.other_policy
+        self.assertEqual(strict.partner_count, 2)
+        self.assertEqual(self.other_policy.partner_count, 1)
+        self.assertEqual(self.policy.partner_count, 0)

@@ -41,6 +41,11 @@ def available_credit(limit: float, exposure_amount: float) -> float | None:
     return limit - exposure_amount
 
 
+def is_over_limit(available: float | None, precision_digits: int = 2) -> bool:
+    """Whether an available credit (``None``: no limit) is negative, to the cent."""
+    return available is not None and round(available, precision_digits) < 0
+
+
 def allowed_exposure(limit: float, tolerance_percent: float) -> float:
     """The exposure that may be reached before the limit check fails."""
     return limit * (1.0 + tolerance_percent / 100.0)
