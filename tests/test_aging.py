@@ -80,3 +80,34 @@ def test_buckets_partition_the_total(items):
     result = aging.age_items(cents, AS_OF)
     assert round(sum(result.values()), 2) == round(sum(a for _, a in cents), 2)
     assert list(result) == aging.bucket_keys()
+
+
+def test_bucket_bounds_and_labels():
+    assert aging.bucket_bounds() == [
+        ("not_due", None, 0),
+        ("1_30", 1, 30),
+        ("31_60", 31, 60),
+        ("61_90", 61, 90),
+        ("91_120", 91, 120),
+        ("over_120", 121, None),
+    ]
+    assert [aging.bucket_label(key) for key, _low, _high in aging.bucket_bounds((15, 45))] == [
+        "Not due",
+        "1-15",
+        "16-45",
+        "> 45",
+    ]
+
+
+@given(st.integers(min_value=-1000, max_value=5000))
+def test_bucket_bounds_agree_with_bucket_for(days):
+    for key, low, high in aging.bucket_bounds():
+        if (low is None or days >= low) and (high is None or days <= high):
+            assert aging.bucket_for(days) == key
+
+
+def test_open_amount_as_of_undoes_later_reconciliations():
+    # 1,000 invoice, 300 paid before D, 700 paid after D: open 700 on D
+    assert aging.open_amount_as_of(0.0, [700.0]) == 700.0
+    # a payment of -500 partly matched (-200) after D
+    assert aging.open_amount_as_of(-300.0, [-200.0]) == -500.0

@@ -1,8 +1,14 @@
 """Aging of open receivable items.
 
-Source: the receivables formulas reference (``docs/formulas.md``).
-Days overdue = report date - due date; buckets "not due" (<= 0 days),
-then one bucket per configured limit, then "over the last limit".
+Source: the receivables formulas reference ("Aging").
+Days overdue = report date - due date (or invoice date when aging by
+invoice date); buckets "not due" (<= 0 days), then one bucket per
+configured limit, then "over the last limit".
+
+Aging as of a past date D: an item counts if its accounting date is on or
+before D, and its open amount on D is its current residual plus every
+partial reconciliation that touched it dated after D
+(:func:`open_amount_as_of`).
 """
 
 from __future__ import annotations
@@ -72,3 +78,40 @@ def age_items(
     for due_date, amount in items:
         result[bucket_for(days_overdue(due_date, as_of), limits)] += amount
     return result
+
+
+def bucket_bounds(limits: Sequence[int] = DEFAULT_LIMITS) -> list[tuple[str, int | None, int | None]]:
+    """``(key, lowest days, highest days)`` of each bucket, ``None`` for no bound.
+
+    The same partition as :func:`bucket_for`, handed to SQL so that the
+    database can aggregate by bucket: ``[("not_due", None, 0), ("1_30", 1, 30),
+    ..., ("over_120", 121, None)]``.
+    """
+    keys = bucket_keys(limits)
+    bounds: list[tuple[str, int | None, int | None]] = [(NOT_DUE, None, 0)]
+    lower = 1
+    for key, limit in zip(keys[1:], limits, strict=False):
+        bounds.append((key, lower, int(limit)))
+        lower = int(limit) + 1
+    bounds.append((keys[-1], lower, None))
+    return bounds
+
+
+def bucket_label(key: str) -> str:
+    """Human label of a bucket key: ``1_30`` -> ``1-30``, ``over_120`` -> ``> 120``."""
+    if key == NOT_DUE:
+        return "Not due"
+    if key.startswith("over_"):
+        return "> " + key[len("over_") :]
+    return key.replace("_", "-")
+
+
+def open_amount_as_of(residual: float, later_partials: Iterable[float]) -> float:
+    """Open amount of an item on a past date D.
+
+    ``residual`` is its open amount today (signed, company currency);
+    ``later_partials`` are the signed amounts of the partial reconciliations
+    that touched it dated after D (positive for a debit item, negative for
+    a credit item). Source: formulas reference, "Aging as of a past date".
+    """
+    return residual + sum(later_partials)

@@ -1,0 +1,91 @@
+"""Collection forecast: when open invoices are expected to be paid.
+
+Source: the issue's definition, built on the formulas reference ("average
+days late"): an open invoice is expected on its promise date if it has
+one, else on its due date plus the customer's amount-weighted average
+delay over the last 12 months (early payments count 0 days, so a
+customer is never expected before the due date).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from .risk import average_days_late, round_half_up
+
+WEEKS = 13
+LATER = "later"
+
+
+def customer_delay(payments: Iterable[tuple[datetime.date | None, datetime.date, float]]) -> float:
+    """Amount-weighted average delay in days of ``(due date, payment date, amount)``.
+
+    The same measure as the risk score's "average days late"
+    (formulas reference): a payment on or before its due date counts 0.
+    """
+    return average_days_late(payments)
+
+
+def expected_payment_date(
+    due_date: datetime.date,
+    delay_days: float,
+    promise_date: datetime.date | None = None,
+) -> datetime.date:
+    """The promise date if any, else the due date plus the delay rounded to whole days."""
+    if promise_date:
+        return promise_date
+    return due_date + datetime.timedelta(days=int(round_half_up(delay_days, 0)))
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    """Monday of the week of ``day`` (ISO weeks)."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def week_keys(weeks: int = WEEKS) -> list[int | str]:
+    """Bucket keys of a forecast: ``0`` (this week) ... ``weeks - 1``, then ``later``."""
+    return [*range(weeks), LATER]
+
+
+def week_index(expected: datetime.date, first_week: datetime.date, weeks: int = WEEKS) -> int | str:
+    """Forecast bucket of a payment expected on ``expected``.
+
+    ``first_week`` is the Monday of the current week. A payment expected
+    before it (already late on its forecast) is expected this week, bucket 0.
+    """
+    index = max(0, (expected - first_week).days // 7)
+    return index if index < weeks else LATER
+
+
+def weekly_forecast(
+    items: Iterable[tuple[datetime.date, float]],
+    first_week: datetime.date,
+    weeks: int = WEEKS,
+) -> dict[int | str, float]:
+    """Spread ``(expected date, open amount)`` over the weeks and "later".
+
+    Every bucket is present; the buckets add up to the total of the items.
+    """
+    result: dict[int | str, float] = dict.fromkeys(week_keys(weeks), 0.0)
+    for expected, amount in items:
+        result[week_index(expected, first_week, weeks)] += amount
+    return result
+
+
+def past_week_totals(
+    items: Iterable[tuple[datetime.date, float]],
+    first_week: datetime.date,
+    weeks: int,
+) -> list[float]:
+    """Totals of ``(date, amount)`` for ``weeks`` weeks starting at ``first_week``.
+
+    Items outside those weeks are ignored. Used for both sides of
+    "forecast against actual" of past weeks.
+    """
+    totals = [0.0] * weeks
+    for day, amount in items:
+        index = (day - first_week).days // 7
+        if 0 <= index < weeks:
+            totals[index] += amount
+    return totals

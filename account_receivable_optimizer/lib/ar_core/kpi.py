@@ -1,0 +1,139 @@
+"""DSO and collection KPIs.
+
+Source: Credit Research Foundation definitions, as reproduced in the
+receivables formulas reference ("DSO and collection KPIs"). Credit sales
+are the sales invoiced on account, net of credit notes.
+
+Every function returns ``None`` when the figure is undefined (no credit
+sales in the period, no receivables, nothing paid) instead of a made-up 0:
+the reports show such a month as empty.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Sequence
+
+
+def month_days(month: datetime.date) -> int:
+    """Calendar days of the month of ``month`` (28 to 31)."""
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    """Last day of the month of ``month``."""
+    return month.replace(day=month_days(month))
+
+
+def standard_dso(ending_receivables: float, credit_sales: float, days: int) -> float | None:
+    """Standard (balance-sheet) DSO = ending receivables / credit sales x days.
+
+    Source: CRF, formulas reference "Standard (balance-sheet) DSO".
+    ``None`` when the period has no (or negative) credit sales.
+    """
+    if credit_sales <= 0:
+        return None
+    return ending_receivables / credit_sales * days
+
+
+def countback_dso(ending_receivables: float, months: Sequence[tuple[int, float]]) -> float | None:
+    """Countback DSO (méthode par épuisement).
+
+    ``months`` are ``(calendar days, credit sales)``, the most recent month
+    first. Start from the ending receivables; walk back month by month:
+    while the remaining receivables exceed the month's credit sales,
+    subtract them and add the month's days; for the last month add
+    remaining / that month's sales x its days. Source: CRF, formulas
+    reference "Countback DSO".
+
+    A month with no or negative net sales absorbs nothing and counts its
+    full days. Receivables of zero or less give 0 days. When the history
+    runs out before the receivables are exhausted, the days of the whole
+    history are returned (a lower bound); ``None`` when there is no history.
+    """
+    if not months:
+        return None
+    if ending_receivables <= 0:
+        return 0.0
+    remaining = ending_receivables
+    days = 0.0
+    for month_length, month_sales in months:
+        sales = max(month_sales, 0.0)
+        if remaining > sales:
+            remaining -= sales
+            days += month_length
+            continue
+        return days + remaining / sales * month_length
+    return days
+
+
+def best_possible_dso(current_receivables: float, credit_sales: float, days: int) -> float | None:
+    """Best possible DSO = current (not yet due) receivables / credit sales x days.
+
+    Source: CRF, formulas reference "Best possible DSO (BPDSO)".
+    """
+    if credit_sales <= 0:
+        return None
+    return current_receivables / credit_sales * days
+
+
+def average_days_delinquent(dso: float | None, bpdso: float | None) -> float | None:
+    """Average days delinquent = DSO - best possible DSO.
+
+    Source: CRF, formulas reference "Average days delinquent (ADD)".
+    """
+    if dso is None or bpdso is None:
+        return None
+    return dso - bpdso
+
+
+def collection_effectiveness_index(
+    beginning_receivables: float,
+    credit_sales: float,
+    ending_total: float,
+    ending_current: float,
+    months: int = 1,
+) -> float | None:
+    """CEI = (begin + sales / N - ending total) / (begin + sales / N - ending current) x 100.
+
+    N is the number of months of the period. Source: CRF, formulas
+    reference "Collection effectiveness index (CEI)". ``None`` when the
+    denominator (what could be collected) is zero or negative.
+    """
+    if months < 1:
+        raise ValueError("a period has at least one month")
+    collectible = beginning_receivables + credit_sales / months
+    denominator = collectible - ending_current
+    if denominator <= 0:
+        return None
+    return (collectible - ending_total) / denominator * 100.0
+
+
+def percent_of(part: float, total: float) -> float | None:
+    """``part`` as a percentage of ``total`` (% overdue, % over 90 days).
+
+    Source: formulas reference "% overdue". ``None`` when the total
+    receivables are zero or negative (a customer in credit has no overdue
+    share).
+    """
+    if total <= 0:
+        return None
+    return part / total * 100.0
+
+
+def average_days_to_pay(payments: Iterable[tuple[datetime.date, datetime.date, float]]) -> float | None:
+    """Amount-weighted mean of (payment date - invoice date).
+
+    ``payments`` holds ``(invoice_date, payment_date, amount paid)``.
+    Source: formulas reference "Average days to pay". Amounts of zero or
+    less are ignored; ``None`` when nothing was paid.
+    """
+    total = 0.0
+    weighted = 0.0
+    for invoice_date, payment_date, amount in payments:
+        if amount <= 0:
+            continue
+        total += amount
+        weighted += amount * (payment_date - invoice_date).days
+    return weighted / total if total else None

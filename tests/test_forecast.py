@@ -1,0 +1,73 @@
+"""Collection forecast: expected dates and weekly buckets."""
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ar_core import forecast
+
+MONDAY = datetime.date(2026, 6, 29)
+
+
+def test_delay_is_amount_weighted_and_early_payments_count_zero():
+    payments = [
+        (datetime.date(2026, 1, 31), datetime.date(2026, 2, 20), 3000.0),  # 20 days late
+        (datetime.date(2026, 2, 28), datetime.date(2026, 2, 20), 1000.0),  # early: 0
+    ]
+    assert forecast.customer_delay(payments) == pytest.approx(15.0)
+    assert forecast.customer_delay([]) == 0.0
+
+
+def test_expected_date_promise_first_then_due_plus_delay():
+    due = datetime.date(2026, 7, 10)
+    assert forecast.expected_payment_date(due, 12.5) == datetime.date(2026, 7, 23)
+    assert forecast.expected_payment_date(due, 12.4) == datetime.date(2026, 7, 22)
+    promise = datetime.date(2026, 8, 1)
+    assert forecast.expected_payment_date(due, 12.5, promise) == promise
+
+
+def test_week_start_and_index():
+    assert forecast.week_start(datetime.date(2026, 7, 2)) == MONDAY
+    assert forecast.week_start(MONDAY) == MONDAY
+    assert forecast.week_index(datetime.date(2026, 6, 1), MONDAY) == 0  # late: this week
+    assert forecast.week_index(datetime.date(2026, 7, 5), MONDAY) == 0
+    assert forecast.week_index(datetime.date(2026, 7, 6), MONDAY) == 1
+    assert forecast.week_index(MONDAY + datetime.timedelta(days=7 * 13 - 1), MONDAY) == 12
+    assert forecast.week_index(MONDAY + datetime.timedelta(days=7 * 13), MONDAY) == forecast.LATER
+
+
+def test_weekly_forecast_worked_example():
+    items = [
+        (datetime.date(2026, 6, 10), 400.0),  # overdue on its forecast: this week
+        (datetime.date(2026, 7, 1), 100.0),
+        (datetime.date(2026, 7, 14), 250.0),  # week 2
+        (datetime.date(2026, 12, 1), 1000.0),  # later
+    ]
+    result = forecast.weekly_forecast(items, MONDAY)
+    assert list(result) == [*range(13), "later"]
+    assert result[0] == 500.0
+    assert result[2] == 250.0
+    assert result["later"] == 1000.0
+    assert sum(result.values()) == 1750.0
+
+
+def test_past_week_totals_ignore_outside_items():
+    items = [(datetime.date(2026, 6, 1), 10.0), (datetime.date(2026, 6, 9), 5.0), (datetime.date(2026, 7, 1), 99.0)]
+    assert forecast.past_week_totals(items, datetime.date(2026, 6, 1), 2) == [10.0, 5.0]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=datetime.date(2025, 1, 1), max_value=datetime.date(2028, 1, 1)),
+            st.integers(min_value=-(10**8), max_value=10**8),
+        ),
+        max_size=40,
+    )
+)
+def test_weeks_partition_the_total(items):
+    cents = [(day, amount / 100) for day, amount in items]
+    result = forecast.weekly_forecast(cents, MONDAY)
+    assert round(sum(result.values()), 2) == round(sum(a for _, a in cents), 2)
