@@ -18,6 +18,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "report/ar_aging_report_views.xml",
         "wizards/ar_credit_override_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -123,6 +123,14 @@ class ArCreditPolicy(models.Model):
         help="Copy each computed grade onto the customer's native 'Degree of trust': "
         "A-B good debtor, C normal debtor, D-E bad debtor.",
     )
+    target_dso = fields.Float(
+        string="Target DSO (days)",
+        digits=(16, 2),
+        default=0.0,
+        tracking=True,
+        help="Days sales outstanding the company aims at for the customers of this policy; the "
+        "receivables KPIs show it against the actual DSO. 0 sets no target.",
+    )
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
 
     @api.depends("company_id")
@@ -139,9 +147,16 @@ class ArCreditPolicy(models.Model):
         for policy in self:
             policy.partner_count = counts.get(policy.id, 0)
 
-    @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months")
+    @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months", "target_dso")
     def _check_non_negative(self):
         for policy in self:
+            if policy.target_dso < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The target DSO of credit policy %(policy)s cannot be negative (0 sets no target).",
+                        policy=policy.display_name,
+                    )
+                )
             if policy.tolerance_percent < 0:
                 raise ValidationError(
                     self.env._(

@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.ar_core import aging
+
+AGING_LIMIT_FIELDS = ("ar_aging_limit_1", "ar_aging_limit_2", "ar_aging_limit_3", "ar_aging_limit_4")
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -10,6 +14,32 @@ class ResCompany(models.Model):
         string="Default Credit Policy",
         check_company=True,
         help="Credit policy of the customers that have none of their own.",
+    )
+    ar_aging_limit_1 = fields.Integer(
+        string="Aging: first period (days)",
+        default=aging.DEFAULT_LIMITS[0],
+        help="Last day overdue of the first aging period of the receivables aging (1 to this many days).",
+    )
+    ar_aging_limit_2 = fields.Integer(
+        string="Aging: second period (days)",
+        default=aging.DEFAULT_LIMITS[1],
+        help="Last day overdue of the second aging period; must be greater than the first.",
+    )
+    ar_aging_limit_3 = fields.Integer(
+        string="Aging: third period (days)",
+        default=aging.DEFAULT_LIMITS[2],
+        help="Last day overdue of the third aging period; must be greater than the second.",
+    )
+    ar_aging_limit_4 = fields.Integer(
+        string="Aging: fourth period (days)",
+        default=aging.DEFAULT_LIMITS[3],
+        help="Last day overdue of the fourth aging period; older items fall in the last bucket.",
+    )
+    ar_analytics_mail = fields.Boolean(
+        string="Mail the receivables pack monthly",
+        default=True,
+        help="On the first day of each month, mail the receivables XLSX pack (aging, KPIs, forecast) "
+        "of this company to its accounting managers.",
     )
 
     @api.constrains("ar_credit_policy_id")
@@ -26,6 +56,20 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains(*AGING_LIMIT_FIELDS)
+    def _check_ar_aging_limits(self):
+        for company in self:
+            try:
+                aging.validate_limits(company._ar_aging_limits())
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The aging periods of %(company)s must be positive and increasing "
+                        "(for example 30, 60, 90, 120 days).",
+                        company=company.name,
+                    )
+                ) from error
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -38,3 +82,8 @@ class ResCompany(models.Model):
                 self.env["ar.credit.policy"].sudo().create({"name": self.env._("Standard"), "company_id": company.id})
             )
             company.sudo().ar_credit_policy_id = policy
+
+    def _ar_aging_limits(self):
+        """The four aging limits of the company, in days."""
+        self.ensure_one()
+        return tuple(self[field] for field in AGING_LIMIT_FIELDS)

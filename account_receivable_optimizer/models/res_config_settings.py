@@ -9,3 +9,8 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('company_id', '=', company_id)]",
     )
+    ar_aging_limit_1 = fields.Integer(related="company_id.ar_aging_limit_1", readonly=False)
+    ar_aging_limit_2 = fields.Integer(related="company_id.ar_aging_limit_2", readonly=False)
+    ar_aging_limit_3 = fields.Integer(related="company_id.ar_aging_limit_3", readonly=False)
+    ar_aging_limit_4 = fields.Integer(related="company_id.ar_aging_limit_4", readonly=False)
+    ar_analytics_mail = fields.Boolean(related="company_id.ar_analytics_mail", readonly=False)

@@ -1,0 +1,189 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..lib.ar_core import aging
+from ..models.res_partner import RISK_GRADES
+
+#: Bucket columns of a report line, in bucket order (not due first).
+BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
+
+
+class ArAgingReport(models.TransientModel):
+    """One run of the receivables aging: its parameters and its lines.
+
+    The lines are written by a single ``INSERT ... SELECT`` (see
+    :meth:`_compute_lines`), so that the list, pivot and graph views, the
+    XLSX pack and the dashboard all read the same figures, whatever the
+    number of open items.
+    """
+
+    _name = "ar.aging.report"
+    _description = "Receivables Aging"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        required=True,
+        default=lambda self: self.env.companies,
+        help="Companies whose receivables are aged (the companies selected in the company switcher).",
+    )
+    as_of_date = fields.Date(
+        string="As of",
+        required=True,
+        default=fields.Date.context_today,
+        help="Amounts as they were at the end of this day: later invoices are left out and "
+        "reconciliations made after it are undone.",
+    )
+    basis = fields.Selection(
+        [("due", "Due date"), ("invoice", "Invoice date")],
+        string="Age by",
+        required=True,
+        default="due",
+        help="Days overdue are counted from the due date (default) or from the invoice date.",
+    )
+    partner_ids = fields.Many2many("res.partner", string="Customers", help="Leave empty for every customer.")
+    user_ids = fields.Many2many(
+        "res.users",
+        string="Salespersons",
+        help="Only invoices of these salespersons (unapplied payments have none and are then left out).",
+    )
+    risk_grade = fields.Selection(RISK_GRADES, help="Only customers of this risk grade in their company.")
+    line_ids = fields.One2many("ar.aging.report.line", "report_id", string="Lines")
+    total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.depends("line_ids.amount_residual")
+    def _compute_totals(self):
+        for report in self:
+            report.total = sum(report.line_ids.mapped("amount_residual"))
+
+    @api.constrains("as_of_date")
+    def _check_as_of_date(self):
+        for report in self:
+            if report.as_of_date and report.as_of_date > fields.Date.context_today(self):
+                raise ValidationError(
+                    self.env._("The aging cannot be computed for a future date: choose today or a past date.")
+                )
+
+    def action_open_lines(self):
+        self.ensure_one()
+        self._compute_lines()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_aging_report_line_action"
+        )
+        action["domain"] = [("report_id", "=", self.id)]
+        action["display_name"] = self.env._("Receivables aging as of %(date)s", date=self.as_of_date)
+        return action
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        self._compute_lines()
+        return self.env["ar.analytics.pack"].create({"aging_report_id": self.id}).action_download()
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _filters_sql(self):
+        self.ensure_one()
+        conditions = [SQL("TRUE")]
+        if self.partner_ids:
+            conditions.append(SQL("cp.id = ANY(%s)", self.partner_ids.commercial_partner_id.ids))
+        if self.user_ids:
+            conditions.append(SQL("m.invoice_user_id = ANY(%s)", self.user_ids.ids))
+        if self.risk_grade:
+            conditions.append(SQL("cp.ar_risk_grade->>aml.company_id::text = %s", self.risk_grade))
+        return SQL(" AND ").join(conditions)
+
+    def _bucket_sql(self, days):
+        """``CASE`` giving the bucket (``b0`` ... ``b5``) of ``days``, from the core's bounds."""
+        bounds = aging.bucket_bounds(self.company_id._ar_aging_limits())
+        whens = [
+            SQL("WHEN %s <= %s THEN %s", days, high, f"b{index}")
+            for index, (_key, _low, high) in enumerate(bounds[:-1])
+        ]
+        return SQL("CASE %s ELSE %s END", SQL(" ").join(whens), f"b{len(bounds) - 1}")
+
+    def _compute_lines(self):
+        """Replace the lines of the report by the open items as of its date: two queries.
+
+        An item counts if its accounting date is on or before the report
+        date; its open amount then is its residual plus the partial
+        reconciliations that touched it after that date (formulas
+        reference, "Aging as of a past date"; ``aging.open_amount_as_of``).
+        """
+        self.ensure_one()
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id", "ar_risk_grade"])
+        self.env.execute_query(SQL("DELETE FROM ar_aging_report_line WHERE report_id = %s", self.id))
+        as_of = self.as_of_date
+        basis = SQL("m.invoice_date") if self.basis == "invoice" else SQL("aml.date_maturity")
+        days = SQL("(i.as_of - i.basis_date)")
+        bucket_amounts = [SQL("CASE WHEN b.bucket = %s THEN b.amount ELSE 0 END", f"b{index}") for index in range(6)]
+        self.env.execute_query(
+            SQL(
+                """
+                WITH later AS (
+                    SELECT debit_move_id AS line_id, amount
+                      FROM account_partial_reconcile
+                     WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
+                 UNION ALL
+                    SELECT credit_move_id, -amount
+                      FROM account_partial_reconcile
+                     WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
+                ), later_by_line AS (
+                    SELECT line_id, SUM(amount) AS amount FROM later GROUP BY line_id
+                ), items AS (
+                    SELECT aml.id, aml.company_id, c.currency_id, cp.id AS partner_id,
+                           m.invoice_user_id AS user_id, cp.ar_risk_grade->>aml.company_id::text AS risk_grade,
+                           aml.move_id, aml.account_id, aml.date, aml.date_maturity, m.invoice_date,
+                           %(as_of)s::date AS as_of, COALESCE(%(basis)s, aml.date) AS basis_date,
+                           aml.amount_residual + COALESCE(lbl.amount, 0) AS amount
+                      FROM account_move_line aml
+                      JOIN account_account a ON a.id = aml.account_id
+                      JOIN account_move m ON m.id = aml.move_id
+                      JOIN res_company c ON c.id = aml.company_id
+                 LEFT JOIN later_by_line lbl ON lbl.line_id = aml.id
+                 LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                     WHERE aml.company_id = ANY(%(companies)s)
+                       AND a.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND aml.date <= %(as_of)s
+                       AND (aml.reconciled IS NOT TRUE OR lbl.line_id IS NOT NULL)
+                       AND %(filters)s
+                ), b AS (
+                    SELECT i.*, %(days)s AS days_overdue, %(bucket)s AS bucket FROM items i WHERE i.amount != 0
+                )
+                INSERT INTO ar_aging_report_line (
+                    report_id, company_id, currency_id, partner_id, user_id, risk_grade, move_line_id, move_id,
+                    account_id, date, date_maturity, invoice_date, days_overdue, bucket, amount_residual,
+                    amount_b0, amount_b1, amount_b2, amount_b3, amount_b4, amount_b5,
+                    create_uid, create_date, write_uid, write_date
+                )
+                SELECT %(report)s, b.company_id, b.currency_id, b.partner_id, b.user_id, b.risk_grade, b.id,
+                       b.move_id, b.account_id, b.date, b.date_maturity, b.invoice_date, b.days_overdue,
+                       b.bucket, b.amount, %(bucket_amounts)s,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM b
+                """,
+                as_of=as_of,
+                companies=self.company_ids.ids,
+                basis=basis,
+                days=days,
+                bucket=self._bucket_sql(days),
+                filters=self._filters_sql(),
+                bucket_amounts=SQL(", ").join(bucket_amounts),
+                report=self.id,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_recordset(["line_ids", "total"])
+        self.env["ar.aging.report.line"].invalidate_model()

@@ -1,0 +1,77 @@
+from odoo import api, fields, models
+
+from ..lib.ar_core import aging
+from ..models.res_partner import RISK_GRADES
+from .ar_aging_report import BUCKET_FIELDS
+
+
+class ArAgingReportLine(models.TransientModel):
+    """An open receivable item of an aging run, with its open amount on the report date.
+
+    Written only by ``ar.aging.report._compute_lines`` (one ``INSERT ...
+    SELECT``); read by the list, pivot and graph views.
+    """
+
+    _name = "ar.aging.report.line"
+    _description = "Receivables Aging Line"
+    _order = "partner_id, date_maturity, id"
+
+    report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    risk_grade = fields.Selection(RISK_GRADES, readonly=True)
+    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    move_id = fields.Many2one("account.move", string="Entry", readonly=True)
+    account_id = fields.Many2one("account.account", readonly=True)
+    date = fields.Date(string="Accounting Date", readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    invoice_date = fields.Date(readonly=True)
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    bucket = fields.Selection(selection="_selection_bucket", string="Period", readonly=True)
+    amount_residual = fields.Monetary(string="Open Amount", currency_field="currency_id", readonly=True)
+    amount_b0 = fields.Monetary(string="Not Due", currency_field="currency_id", readonly=True)
+    amount_b1 = fields.Monetary(string="Period 1", currency_field="currency_id", readonly=True)
+    amount_b2 = fields.Monetary(string="Period 2", currency_field="currency_id", readonly=True)
+    amount_b3 = fields.Monetary(string="Period 3", currency_field="currency_id", readonly=True)
+    amount_b4 = fields.Monetary(string="Period 4", currency_field="currency_id", readonly=True)
+    amount_b5 = fields.Monetary(string="Older", currency_field="currency_id", readonly=True)
+
+    @api.model
+    def _bucket_labels(self):
+        """Labels of the six buckets for the current company's limits: Not due, 1-30, ... > 120."""
+        keys = aging.bucket_keys(self.env.company._ar_aging_limits())
+        return [aging.bucket_label(key) for key in keys]
+
+    @api.model
+    def _selection_bucket(self):
+        return [(f"b{index}", label) for index, label in enumerate(self._bucket_labels())]
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Name the bucket columns after the company's aging limits."""
+        result = super().fields_get(allfields, attributes)
+        for name, label in zip(BUCKET_FIELDS, self._bucket_labels(), strict=True):
+            if name in result and "string" in result[name]:
+                result[name]["string"] = label
+        return result
+
+    def action_open_entry(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "views": [(False, "form")],
+        }
+
+    def action_open_journal_items(self):
+        """The journal items behind these lines."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Journal Items"),
+            "res_model": "account.move.line",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", self.move_line_id.ids)],
+        }
