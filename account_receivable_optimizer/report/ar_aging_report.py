@@ -3,7 +3,6 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..lib.ar_core import aging
-from ..models.res_partner import RISK_GRADES
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -19,19 +18,9 @@ class ArAgingReport(models.TransientModel):
     """
 
     _name = "ar.aging.report"
+    _inherit = ["ar.report.mixin"]
     _description = "Receivables Aging"
-    _check_company_auto = True
 
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
-    )
-    company_ids = fields.Many2many(
-        "res.company",
-        string="Companies",
-        required=True,
-        default=lambda self: self.env.companies,
-        help="Companies whose receivables are aged (the companies selected in the company switcher).",
-    )
     as_of_date = fields.Date(
         string="As of",
         required=True,
@@ -46,16 +35,8 @@ class ArAgingReport(models.TransientModel):
         default="due",
         help="Days overdue are counted from the due date (default) or from the invoice date.",
     )
-    partner_ids = fields.Many2many("res.partner", string="Customers", help="Leave empty for every customer.")
-    user_ids = fields.Many2many(
-        "res.users",
-        string="Salespersons",
-        help="Only invoices of these salespersons (unapplied payments have none and are then left out).",
-    )
-    risk_grade = fields.Selection(RISK_GRADES, help="Only customers of this risk grade in their company.")
     line_ids = fields.One2many("ar.aging.report.line", "report_id", string="Lines")
     total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
-    currency_id = fields.Many2one(related="company_id.currency_id")
 
     @api.depends("line_ids.amount_residual")
     def _compute_totals(self):
@@ -89,17 +70,6 @@ class ArAgingReport(models.TransientModel):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _filters_sql(self):
-        self.ensure_one()
-        conditions = [SQL("TRUE")]
-        if self.partner_ids:
-            conditions.append(SQL("cp.id = ANY(%s)", self.partner_ids.commercial_partner_id.ids))
-        if self.user_ids:
-            conditions.append(SQL("m.invoice_user_id = ANY(%s)", self.user_ids.ids))
-        if self.risk_grade:
-            conditions.append(SQL("cp.ar_risk_grade->>aml.company_id::text = %s", self.risk_grade))
-        return SQL(" AND ").join(conditions)
-
     def _bucket_sql(self, days):
         """``CASE`` giving the bucket (``b0`` ... ``b5``) of ``days``, from the core's bounds."""
         bounds = aging.bucket_bounds(self.company_id._ar_aging_limits())
@@ -118,10 +88,7 @@ class ArAgingReport(models.TransientModel):
         reference, "Aging as of a past date"; ``aging.open_amount_as_of``).
         """
         self.ensure_one()
-        self.env["account.move.line"].flush_model()
-        self.env["account.move"].flush_model()
-        self.env["account.partial.reconcile"].flush_model()
-        self.env["res.partner"].flush_model(["commercial_partner_id", "ar_risk_grade"])
+        self._flush_receivables()
         self.env.execute_query(SQL("DELETE FROM ar_aging_report_line WHERE report_id = %s", self.id))
         as_of = self.as_of_date
         basis = SQL("m.invoice_date") if self.basis == "invoice" else SQL("aml.date_maturity")
@@ -153,8 +120,7 @@ class ArAgingReport(models.TransientModel):
                  LEFT JOIN later_by_line lbl ON lbl.line_id = aml.id
                  LEFT JOIN res_partner p ON p.id = aml.partner_id
                  LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                     WHERE aml.company_id = ANY(%(companies)s)
-                       AND a.account_type = 'asset_receivable'
+                     WHERE a.account_type = 'asset_receivable'
                        AND aml.parent_state = 'posted'
                        AND aml.date <= %(as_of)s
                        AND (aml.reconciled IS NOT TRUE OR lbl.line_id IS NOT NULL)

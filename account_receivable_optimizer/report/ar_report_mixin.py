@@ -1,0 +1,52 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.res_partner import RISK_GRADES
+
+
+class ArReportMixin(models.AbstractModel):
+    """Parameters shared by the receivables reports: companies and filters.
+
+    The SQL of a report reads journal items as ``aml``, their entry as ``m``
+    and the commercial partner as ``cp``; :meth:`_filters_sql` filters them.
+    """
+
+    _name = "ar.report.mixin"
+    _description = "Receivables Report Parameters"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        required=True,
+        default=lambda self: self.env.companies,
+        help="Companies whose receivables are reported (the companies selected in the company switcher).",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_ids = fields.Many2many("res.partner", string="Customers", help="Leave empty for every customer.")
+    user_ids = fields.Many2many(
+        "res.users",
+        string="Salespersons",
+        help="Only invoices of these salespersons (unapplied payments have none and are then left out).",
+    )
+    risk_grade = fields.Selection(RISK_GRADES, help="Only customers of this risk grade in their company.")
+
+    def _filters_sql(self):
+        """``WHERE`` conditions of the filters on ``aml``, ``m`` and ``cp``."""
+        self.ensure_one()
+        conditions = [SQL("aml.company_id = ANY(%s)", self.company_ids.ids)]
+        if self.partner_ids:
+            conditions.append(SQL("cp.id = ANY(%s)", self.partner_ids.commercial_partner_id.ids))
+        if self.user_ids:
+            conditions.append(SQL("m.invoice_user_id = ANY(%s)", self.user_ids.ids))
+        if self.risk_grade:
+            conditions.append(SQL("cp.ar_risk_grade->>aml.company_id::text = %s", self.risk_grade))
+        return SQL(" AND ").join(conditions)
+
+    def _flush_receivables(self):
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id", "ar_risk_grade"])
