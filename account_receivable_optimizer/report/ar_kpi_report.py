@@ -223,7 +223,12 @@ class ArKpiReport(models.TransientModel):
             dimension_vals = self._dimension_vals(key)
             for index, month in enumerate(months):
                 vals = self._kpi_vals(
-                    key, month, history[: COUNTBACK_HISTORY + index + 1], receivables, sales, payments
+                    key,
+                    month,
+                    history[: COUNTBACK_HISTORY + index + 1],
+                    receivables=receivables,
+                    sales=sales,
+                    payments=payments,
                 )
                 if vals:
                     vals_list.append(dict(vals, **dimension_vals))
