@@ -20,6 +20,7 @@
         "views/res_config_settings_views.xml",
         "report/ar_aging_report_views.xml",
         "report/ar_kpi_report_views.xml",
+        "report/ar_forecast_report_views.xml",
         "wizards/ar_credit_override_wizard_views.xml",
         "views/menus.xml",
     ],

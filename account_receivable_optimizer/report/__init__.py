@@ -3,3 +3,5 @@ from . import ar_aging_report
 from . import ar_aging_report_line
 from . import ar_kpi_report
 from . import ar_kpi_report_line
+from . import ar_forecast_report
+from . import ar_forecast_report_line

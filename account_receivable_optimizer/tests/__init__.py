@@ -6,3 +6,4 @@ from . import test_access
 from . import test_risk_grade
 from . import test_aging_report
 from . import test_kpi_report
+from . import test_forecast_report

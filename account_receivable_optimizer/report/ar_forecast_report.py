@@ -1,0 +1,257 @@
+import datetime
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..lib.ar_core import forecast
+
+#: Window of the payment behaviour that gives each customer's delay, in days.
+DELAY_WINDOW_DAYS = 365
+
+
+class ArForecastReport(models.TransientModel):
+    """Collection forecast: open invoices spread over the next 13 weeks and
+    "later", and, for past weeks, what was forecast against what came in.
+
+    Expected payment date of an open invoice item: its promise date if any
+    (:meth:`_ar_promise_dates`, a hook), else its due date plus the
+    customer's amount-weighted average delay over the last 12 months
+    (``ar_core.forecast``). Disputed invoices (:meth:`_ar_disputed_line_ids`,
+    a hook) are put in "later".
+    """
+
+    _name = "ar.forecast.report"
+    _inherit = ["ar.report.mixin"]
+    _description = "Collection Forecast"
+
+    date_from = fields.Date(
+        string="Forecast from",
+        required=True,
+        default=fields.Date.context_today,
+        help="The forecast starts with the week (Monday to Sunday) of this day.",
+    )
+    past_weeks = fields.Integer(
+        default=4,
+        required=True,
+        help="Number of past weeks shown with their forecast against what was actually collected.",
+    )
+    line_ids = fields.One2many("ar.forecast.report.line", "report_id", string="Lines")
+
+    @api.constrains("past_weeks")
+    def _check_past_weeks(self):
+        for report in self:
+            if not 0 <= report.past_weeks <= 52:
+                raise ValidationError(self.env._("Show 0 to 52 past weeks in the collection forecast."))
+
+    def action_open_lines(self):
+        self.ensure_one()
+        self._compute_lines()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_forecast_report_line_action"
+        )
+        action["domain"] = [("report_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Hooks
+    # ------------------------------------------------------------------
+
+    def _ar_promise_dates(self, line_ids):
+        """``{journal item id: promised payment date}`` of the open items.
+
+        No promise to pay exists in this module: the dunning module's
+        promises override this hook.
+        """
+        return {}
+
+    def _ar_disputed_line_ids(self, line_ids):
+        """Ids of the open items whose invoice is in dispute (forecast "later").
+
+        No dispute exists in this module: the dunning module's disputes
+        override this hook.
+        """
+        return set()
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _fetch_delays(self, today):
+        """``{commercial partner id: average delay in days}`` over the last 12 months."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT cp.id, aml.date_maturity, apr.max_date, SUM(apr.amount)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND m.move_type = 'out_invoice'
+                   AND cm.move_type != 'out_refund'
+                   AND apr.max_date > %(start)s AND apr.max_date <= %(today)s
+                   AND %(filters)s
+              GROUP BY 1, 2, 3
+                """,
+                start=today - datetime.timedelta(days=DELAY_WINDOW_DAYS),
+                today=today,
+                filters=self._filters_sql(),
+            )
+        )
+        payments = defaultdict(list)
+        for partner_id, due_date, payment_date, amount in rows:
+            payments[partner_id].append((due_date, payment_date, float(amount)))
+        return {partner_id: forecast.customer_delay(items) for partner_id, items in payments.items()}
+
+    def _fetch_open_items(self, cuts):
+        """Open debit items on each date of ``cuts``: ``[(cut, id, partner, move, due, amount)]``.
+
+        Open amount on a cut = residual + reconciliations dated after it.
+        """
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH cuts AS (SELECT unnest(%(cuts)s::date[]) AS cut),
+                later AS (
+                    SELECT debit_move_id AS line_id, amount, max_date
+                      FROM account_partial_reconcile
+                     WHERE max_date > %(first_cut)s AND company_id = ANY(%(companies)s)
+                ), items AS (
+                    SELECT aml.id, cp.id AS partner_id, aml.move_id, aml.date,
+                           COALESCE(aml.date_maturity, aml.date) AS due, aml.amount_residual AS residual
+                      FROM account_move_line aml
+                      JOIN account_account a ON a.id = aml.account_id
+                      JOIN account_move m ON m.id = aml.move_id
+                 LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                     WHERE a.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND aml.balance > 0
+                       AND aml.date <= %(last_cut)s
+                       AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
+                       AND %(filters)s
+                )
+                SELECT c.cut, i.id, i.partner_id, i.move_id, i.due, o.amount
+                  FROM cuts c
+                  JOIN items i ON i.date <= c.cut
+                 CROSS JOIN LATERAL (
+                    SELECT i.residual + COALESCE(
+                        (SELECT SUM(l.amount) FROM later l WHERE l.line_id = i.id AND l.max_date > c.cut), 0
+                    ) AS amount
+                 ) o
+                 WHERE o.amount > 0
+                """,
+                cuts=cuts,
+                first_cut=min(cuts),
+                last_cut=max(cuts),
+                companies=self.company_ids.ids,
+                filters=self._filters_sql(),
+            )
+        )
+        return [(cut, line_id, partner, move, due, float(amount)) for cut, line_id, partner, move, due, amount in rows]
+
+    def _fetch_collections(self, first, last):
+        """``[(date, amount)]`` collected on customer invoices between ``first`` and ``last``."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT apr.max_date, SUM(apr.amount)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+             LEFT JOIN res_partner p ON p.id = aml.partner_id
+             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND cm.move_type != 'out_refund'
+                   AND aml.balance > 0
+                   AND apr.max_date >= %(first)s AND apr.max_date <= %(last)s
+                   AND %(filters)s
+              GROUP BY 1
+                """,
+                first=first,
+                last=last,
+                filters=self._filters_sql(),
+            )
+        )
+        return [(day, float(amount)) for day, amount in rows]
+
+    def _compute_lines(self):
+        """Replace the lines: one per open item (future weeks), one per past week."""
+        self.ensure_one()
+        self._flush_receivables()
+        self.line_ids.unlink()
+        today = fields.Date.context_today(self)
+        first_week = forecast.week_start(self.date_from)
+        past_starts = [first_week - datetime.timedelta(weeks=n) for n in range(self.past_weeks, 0, -1)]
+        # open amounts at the end of the day before each past week, and now
+        cuts = [start - datetime.timedelta(days=1) for start in past_starts] + [today]
+        delays = self._fetch_delays(today)
+        items = self._fetch_open_items(cuts)
+        current = [item for item in items if item[0] == today]
+        promises = self._ar_promise_dates([item[1] for item in current])
+        disputed = self._ar_disputed_line_ids([item[1] for item in current])
+        vals_list = []
+        for _cut, line_id, partner_id, move_id, due, amount in current:
+            delay = delays.get(partner_id, 0.0)
+            expected = forecast.expected_payment_date(due, delay, promises.get(line_id))
+            week = forecast.LATER if line_id in disputed else forecast.week_index(expected, first_week)
+            week_start = None if week == forecast.LATER else first_week + datetime.timedelta(weeks=week)
+            vals_list.append(
+                {
+                    "kind": "open",
+                    "week_start": week_start,
+                    "week": week_start.isoformat() if week_start else self.env._("Later"),
+                    "move_line_id": line_id,
+                    "move_id": move_id,
+                    "partner_id": partner_id,
+                    "date_maturity": due,
+                    "promise_date": promises.get(line_id),
+                    "delay_days": delay,
+                    "expected_date": expected,
+                    "disputed": line_id in disputed,
+                    "amount": amount,
+                }
+            )
+        vals_list += self._past_week_vals(past_starts, items, delays)
+        for vals in vals_list:
+            vals.update(report_id=self.id, company_id=self.company_id.id)
+        self.env["ar.forecast.report.line"].create(vals_list)
+        self.invalidate_recordset(["line_ids"])
+
+    def _past_week_vals(self, past_starts, items, delays):
+        """One line per past week: what was expected that week (seen the day before) and what came in."""
+        if not past_starts:
+            return []
+        forecast_by_week = []
+        for start in past_starts:
+            cut = start - datetime.timedelta(days=1)
+            expected = [
+                (forecast.expected_payment_date(due, delays.get(partner_id, 0.0)), amount)
+                for item_cut, _line_id, partner_id, _move_id, due, amount in items
+                if item_cut == cut
+            ]
+            forecast_by_week.append(forecast.weekly_forecast(expected, start, weeks=1)[0])
+        actual = forecast.past_week_totals(
+            self._fetch_collections(past_starts[0], past_starts[-1] + datetime.timedelta(days=6)),
+            past_starts[0],
+            len(past_starts),
+        )
+        return [
+            {
+                "kind": "past",
+                "week_start": start,
+                "week": start.isoformat(),
+                "amount": expected,
+                "actual_amount": collected,
+            }
+            for start, expected, collected in zip(past_starts, forecast_by_week, actual, strict=True)
+        ]

@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+
+
+class ArForecastReportLine(models.TransientModel):
+    """An open invoice item with its expected payment week, or a past week's
+    forecast against what was collected."""
+
+    _name = "ar.forecast.report.line"
+    _description = "Collection Forecast Line"
+    _order = "kind, week_start, expected_date, id"
+
+    report_id = fields.Many2one("ar.forecast.report", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    kind = fields.Selection([("open", "Open Item"), ("past", "Past Week")], required=True, readonly=True)
+    week = fields.Char(readonly=True, help="Monday of the expected week, or 'Later' after the 13 weeks.")
+    week_start = fields.Date(readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    promise_date = fields.Date(readonly=True)
+    delay_days = fields.Float(string="Customer Delay (days)", digits=(16, 2), aggregator="avg", readonly=True)
+    expected_date = fields.Date(readonly=True)
+    disputed = fields.Boolean(readonly=True)
+    amount = fields.Monetary(string="Forecast", readonly=True)
+    actual_amount = fields.Monetary(string="Collected", readonly=True)
+    variance = fields.Monetary(compute="_compute_variance", help="Collected minus forecast (past weeks).")
+
+    @api.depends("amount", "actual_amount")
+    def _compute_variance(self):
+        for line in self:
+            line.variance = line.actual_amount - line.amount if line.kind == "past" else 0.0
