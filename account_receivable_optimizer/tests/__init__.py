@@ -7,3 +7,4 @@ from . import test_risk_grade
 from . import test_aging_report
 from . import test_kpi_report
 from . import test_forecast_report
+from . import test_analytics_pack

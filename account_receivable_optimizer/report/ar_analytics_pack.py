@@ -1,0 +1,242 @@
+import io
+import logging
+
+import xlsxwriter
+
+from odoo import Command, fields, models
+
+from .ar_aging_report import BUCKET_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+MONEY = "#,##0.00"
+DAYS = "0.00"
+KPI_COLUMNS = [
+    ("credit_sales", "Credit Sales", MONEY),
+    ("receivables", "Ending Receivables", MONEY),
+    ("dso", "DSO", DAYS),
+    ("target_dso", "Target DSO", DAYS),
+    ("countback_dso", "Countback DSO", DAYS),
+    ("bpdso", "Best Possible DSO", DAYS),
+    ("add", "Average Days Delinquent", DAYS),
+    ("cei", "CEI (%)", DAYS),
+    ("percent_overdue", "% Overdue", DAYS),
+    ("percent_over_90", "% Over 90 Days", DAYS),
+    ("days_to_pay", "Average Days to Pay", DAYS),
+]
+
+
+class ArAnalyticsPack(models.TransientModel):
+    """The receivables XLSX pack: aging summary and detail, KPIs by month,
+    collection forecast, for the filters of an aging run."""
+
+    _name = "ar.analytics.pack"
+    _description = "Receivables XLSX Pack"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    aging_report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade")
+    attachment_id = fields.Many2one("ir.attachment", readonly=True)
+
+    def action_download(self):
+        self.ensure_one()
+        attachment = self._ar_make_attachment()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _ar_filter_vals(self):
+        aging = self.aging_report_id
+        return {
+            "company_ids": [Command.set(aging.company_ids.ids)],
+            "partner_ids": [Command.set(aging.partner_ids.ids)],
+            "user_ids": [Command.set(aging.user_ids.ids)],
+            "risk_grade": aging.risk_grade,
+        }
+
+    def _ar_make_attachment(self):
+        self.ensure_one()
+        content = self._ar_build_xlsx()
+        name = self.env._("receivables-%(date)s.xlsx", date=self.aging_report_id.as_of_date)
+        self.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return self.attachment_id
+
+    def _ar_build_xlsx(self):
+        """The pack as XLSX bytes; the aging run is (re)computed first."""
+        self.ensure_one()
+        aging = self.aging_report_id
+        aging._compute_lines()
+        kpis = self.env["ar.kpi.report"].create(self._ar_filter_vals() | {"dimension": "company"})
+        kpis._compute_lines()
+        forecast = self.env["ar.forecast.report"].create(self._ar_filter_vals())
+        forecast._compute_lines()
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        formats = {
+            "header": workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
+            "total": workbook.add_format({"bold": True, "top": 1}),
+            MONEY: workbook.add_format({"num_format": MONEY}),
+            DAYS: workbook.add_format({"num_format": DAYS}),
+            "total_money": workbook.add_format({"bold": True, "top": 1, "num_format": MONEY}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "month": workbook.add_format({"num_format": "mmm yyyy"}),
+        }
+        self._ar_sheet_aging_summary(workbook, formats, aging)
+        self._ar_sheet_aging_detail(workbook, formats, aging)
+        self._ar_sheet_kpis(workbook, formats, kpis)
+        self._ar_sheet_forecast(workbook, formats, forecast)
+        workbook.close()
+        return output.getvalue()
+
+    @staticmethod
+    def _ar_header(sheet, formats, headers, widths):
+        for col, (title, width) in enumerate(zip(headers, widths, strict=True)):
+            sheet.write(0, col, title, formats["header"])
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(1, 0)
+
+    @staticmethod
+    def _ar_totals(sheet, formats, row, columns, values):
+        """A total row: a SUM formula per column, with its value cached for readers that do not compute."""
+        sheet.write(row, 0, "Total", formats["total"])
+        for col, value in zip(columns, values, strict=True):
+            letter = xlsxwriter.utility.xl_col_to_name(col)
+            sheet.write_formula(row, col, f"=SUM({letter}2:{letter}{row})", formats["total_money"], round(value, 2))
+
+    def _ar_sheet_aging_summary(self, workbook, formats, aging):
+        sheet = workbook.add_worksheet("Aging Summary")
+        labels = self.env["ar.aging.report.line"]._bucket_labels()
+        headers = ["Customer", *labels, "Total"]
+        self._ar_header(sheet, formats, headers, [36] + [14] * (len(headers) - 1))
+        groups = self.env["ar.aging.report.line"]._read_group(
+            [("report_id", "=", aging.id)],
+            ["partner_id"],
+            [f"{name}:sum" for name in BUCKET_FIELDS] + ["amount_residual:sum"],
+        )
+        groups.sort(key=lambda group: (group[0].display_name or "").lower())
+        totals = [0.0] * (len(BUCKET_FIELDS) + 1)
+        for row, (partner, *amounts) in enumerate(groups, start=1):
+            sheet.write(row, 0, partner.display_name or self.env._("No customer"))
+            for col, amount in enumerate(amounts, start=1):
+                sheet.write_number(row, col, amount, formats[MONEY])
+                totals[col - 1] += amount
+        last = len(groups) + 1
+        sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
+        self._ar_totals(sheet, formats, last, range(1, len(headers)), totals)
+
+    def _ar_sheet_aging_detail(self, workbook, formats, aging):
+        sheet = workbook.add_worksheet("Aging Detail")
+        headers = ["Customer", "Entry", "Accounting Date", "Due Date", "Days Overdue", "Period", "Open Amount"]
+        self._ar_header(sheet, formats, headers, [36, 22, 14, 14, 12, 12, 16])
+        labels = dict(self.env["ar.aging.report.line"]._selection_bucket())
+        lines = aging.line_ids.sorted(lambda line: ((line.partner_id.display_name or "").lower(), line.id))
+        for row, line in enumerate(lines, start=1):
+            sheet.write(row, 0, line.partner_id.display_name or "")
+            sheet.write(row, 1, line.move_id.name or "")
+            sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.date), formats["date"])
+            if line.date_maturity:
+                sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line.date_maturity), formats["date"])
+            sheet.write_number(row, 4, line.days_overdue)
+            sheet.write(row, 5, labels.get(line.bucket, ""))
+            sheet.write_number(row, 6, line.amount_residual, formats[MONEY])
+        last = len(lines) + 1
+        sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
+        self._ar_totals(sheet, formats, last, [6], [sum(lines.mapped("amount_residual"))])
+
+    def _ar_sheet_kpis(self, workbook, formats, kpis):
+        sheet = workbook.add_worksheet("KPIs by Month")
+        headers = ["Month", "Company"] + [title for _name, title, _fmt in KPI_COLUMNS]
+        self._ar_header(sheet, formats, headers, [12, 24] + [14] * len(KPI_COLUMNS))
+        lines = kpis.line_ids.sorted(lambda line: (line.month, line.company_id.id))
+        for row, line in enumerate(lines, start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line.month), formats["month"])
+            sheet.write(row, 1, line.company_id.name)
+            for col, (name, _title, fmt) in enumerate(KPI_COLUMNS, start=2):
+                if name in ("dso", "bpdso", "add") and not line.has_sales:
+                    continue  # undefined without credit sales: left empty
+                sheet.write_number(row, col, line[name], formats[fmt])
+        sheet.autofilter(0, 0, max(len(lines), 1), len(headers) - 1)
+
+    def _ar_sheet_forecast(self, workbook, formats, forecast):
+        sheet = workbook.add_worksheet("Forecast")
+        headers = ["Week", "Kind", "Forecast", "Collected"]
+        self._ar_header(sheet, formats, headers, [14, 14, 16, 16])
+        weeks = {}
+        for line in forecast.line_ids:
+            key = (line.kind == "open", line.week_start or fields.Date.to_date("9999-12-31"), line.week)
+            forecast_amount, collected = weeks.get(key, (0.0, 0.0))
+            weeks[key] = (forecast_amount + line.amount, collected + line.actual_amount)
+        kinds = {True: self.env._("Forecast"), False: self.env._("Past week")}
+        rows = sorted(weeks.items())
+        for row, ((is_open, _start, week), (amount, collected)) in enumerate(rows, start=1):
+            sheet.write(row, 0, week)
+            sheet.write(row, 1, kinds[is_open])
+            sheet.write_number(row, 2, amount, formats[MONEY])
+            sheet.write_number(row, 3, collected, formats[MONEY])
+        last = len(rows) + 1
+        sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
+        future = sum(amount for (is_open, _s, _w), (amount, _c) in rows if is_open)
+        sheet.write(last, 0, self.env._("Total of the next weeks"), formats["total"])
+        sheet.write_number(last, 2, future, formats["total_money"])
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    def _cron_send_monthly(self):
+        """Mail the pack of each company that wants it to its accounting managers.
+
+        Run monthly (first day of the month); a company switches it off in
+        the Settings (``ar_analytics_mail``), a manager may also archive the
+        scheduled action. One company failing does not stop the others.
+        """
+        managers_group = self.env.ref("account.group_account_manager")
+        companies = self.env["res.company"].sudo().search([("ar_analytics_mail", "=", True)])
+        for company in companies:
+            managers = managers_group.users.filtered(
+                lambda user, company=company: company in user.company_ids and user.email and user.active
+            )
+            if not managers:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self._ar_send_pack(company, managers)
+            except Exception:  # one company must not stop the others
+                _logger.exception("Receivables pack of company %s failed", company.id)
+
+    def _ar_send_pack(self, company, managers):
+        env = self.with_company(company).with_context(allowed_company_ids=company.ids).sudo().env
+        aging = env["ar.aging.report"].create({"company_ids": [Command.set(company.ids)]})
+        pack = env["ar.analytics.pack"].create({"aging_report_id": aging.id})
+        attachment = pack._ar_make_attachment()
+        mail = env["mail.mail"].create(
+            {
+                "subject": env._(
+                    "Receivables pack of %(company)s, %(date)s", company=company.name, date=aging.as_of_date
+                ),
+                "body_html": env._(
+                    "<p>Attached: the receivables aging, KPIs by month and collection forecast of %(company)s.</p>",
+                    company=company.name,
+                ),
+                "email_from": company.email_formatted or env.user.email_formatted,
+                "recipient_ids": [Command.set(managers.partner_id.ids)],
+                "attachment_ids": [Command.link(attachment.id)],
+                "auto_delete": True,
+            }
+        )
+        return mail

@@ -1,0 +1,86 @@
+import io
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .analytics_common import ArAnalyticsCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestAnalyticsPack(ArAnalyticsCommon):
+    def _workbook(self, **aging_vals):
+        aging = self.env["ar.aging.report"].with_context(allowed_company_ids=[self.company.id]).create(aging_vals)
+        pack = self.env["ar.analytics.pack"].create({"aging_report_id": aging.id})
+        action = pack.action_download()
+        self.assertEqual(action["url"], f"/web/content/{pack.attachment_id.id}?download=true")
+        return openpyxl.load_workbook(io.BytesIO(pack.attachment_id.raw), data_only=True)
+
+    @staticmethod
+    def _rows(sheet):
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def test_pack_sheets_and_totals(self):
+        book = self._workbook()
+        self.assertEqual(book.sheetnames, ["Aging Summary", "Aging Detail", "KPIs by Month", "Forecast"])
+        summary = book["Aging Summary"]
+        rows = self._rows(summary)
+        self.assertEqual(rows[0], ["Customer", "Not due", "1-30", "31-60", "61-90", "91-120", "> 120", "Total"])
+        self.assertEqual(rows[1], ["Alpha Industries", 500.0, -200.0, 0.0, 0.0, 0.0, 0.0, 300.0])
+        self.assertEqual(rows[2], ["Beta Corp", 0.0, 300.0, 0.0, 0.0, 0.0, 2000.0, 2300.0])
+        self.assertEqual(rows[3], ["Total", 500.0, 100.0, 0.0, 0.0, 0.0, 2000.0, 2600.0])
+        self.assertEqual(summary.freeze_panes, "A2")
+        self.assertEqual(summary.auto_filter.ref, "A1:H3")
+        self.assertEqual(summary["B2"].number_format, "#,##0.00")
+        detail = self._rows(book["Aging Detail"])
+        self.assertEqual(len(detail), 1 + 4 + 1)
+        self.assertEqual(detail[-1][0], "Total")
+        self.assertEqual(detail[-1][6], 2600.0)
+        kpis = self._rows(book["KPIs by Month"])
+        june = kpis[-1]
+        self.assertEqual(june[0].date().isoformat(), "2026-06-01")
+        self.assertEqual(june[2:5], [300.0, 2600.0, 260.0])
+        april = kpis[4]
+        self.assertEqual(april[0].date().isoformat(), "2026-04-01")
+        self.assertIsNone(april[4])  # no credit sales: no DSO
+        forecast = self._rows(book["Forecast"])
+        self.assertEqual(forecast[-1][0], "Total of the next weeks")
+        self.assertEqual(forecast[-1][2], 2800.0)
+        self.assertIn(["2026-06-15", "Past week", 2900.0, 600.0], forecast)
+
+    def test_pack_follows_filters(self):
+        rows = self._rows(self._workbook(partner_ids=[self.beta.id])["Aging Summary"])
+        self.assertEqual(rows[-1], ["Total", 0.0, 300.0, 0.0, 0.0, 0.0, 2000.0, 2300.0])
+
+    def test_monthly_mail_to_managers_and_switch_off(self):
+        manager = self._user("ar_pack_manager", "account.group_account_manager")
+        manager.email = "manager@example.com"
+        self.company.email = "ar@example.com"
+        other = self.setup_other_company()["company"]
+        other.ar_analytics_mail = False
+        before = self.env["mail.mail"].search([])
+        self.env["ar.analytics.pack"]._cron_send_monthly()
+        mails = self.env["mail.mail"].search([]) - before
+        mine = mails.filtered(lambda mail: manager.partner_id in mail.recipient_ids)
+        self.assertEqual(len(mine), 1)
+        self.assertIn(self.company.name, mine.subject)
+        self.assertEqual(len(mine.attachment_ids), 1)
+        book = openpyxl.load_workbook(io.BytesIO(mine.attachment_ids.raw), data_only=True)
+        self.assertEqual(self._rows(book["Aging Summary"])[-1][-1], 2600.0)
+        self.assertFalse(mails.filtered(lambda mail: other.name in (mail.subject or "")))
+        self.company.ar_analytics_mail = False
+        before = self.env["mail.mail"].search([])
+        self.env["ar.analytics.pack"]._cron_send_monthly()
+        mails = self.env["mail.mail"].search([]) - before
+        self.assertFalse(mails.filtered(lambda mail: self.company.name in (mail.subject or "")))
+
+    def test_controller_downloads_the_pack(self):
+        controller = self._user("ar_pack_controller", "account_receivable_optimizer.group_ar_credit_controller")
+        aging = (
+            self.env["ar.aging.report"].with_user(controller).create({"company_ids": [Command.set(self.company.ids)]})
+        )
+        action = aging.action_export_xlsx()
+        self.assertEqual(action["type"], "ir.actions.act_url")
