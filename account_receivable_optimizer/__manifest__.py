@@ -21,6 +21,7 @@
         "report/ar_aging_report_views.xml",
         "report/ar_kpi_report_views.xml",
         "report/ar_forecast_report_views.xml",
+        "report/ar_receivables_dashboard_views.xml",
         "wizards/ar_credit_override_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -54,6 +54,10 @@ class ArAgingReport(models.TransientModel):
     def action_open_lines(self):
         self.ensure_one()
         self._compute_lines()
+        return self._ar_lines_action()
+
+    def _ar_lines_action(self):
+        self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_optimizer.ar_aging_report_line_action"
         )

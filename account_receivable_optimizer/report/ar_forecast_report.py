@@ -78,6 +78,11 @@ class ArForecastReport(models.TransientModel):
     # Business methods
     # ------------------------------------------------------------------
 
+    def _ar_first_week(self):
+        """Monday of the first forecast week."""
+        self.ensure_one()
+        return forecast.week_start(self.date_from)
+
     def _fetch_delays(self, today):
         """``{commercial partner id: average delay in days}`` over the last 12 months."""
         rows = self.env.execute_query(
@@ -190,7 +195,7 @@ class ArForecastReport(models.TransientModel):
         self._flush_receivables()
         self.line_ids.unlink()
         today = fields.Date.context_today(self)
-        first_week = forecast.week_start(self.date_from)
+        first_week = self._ar_first_week()
         past_starts = [first_week - datetime.timedelta(weeks=n) for n in range(self.past_weeks, 0, -1)]
         # open amounts at the end of the day before each past week, and now
         cuts = [start - datetime.timedelta(days=1) for start in past_starts] + [today]

@@ -8,3 +8,4 @@ from . import test_aging_report
 from . import test_kpi_report
 from . import test_forecast_report
 from . import test_analytics_pack
+from . import test_dashboard

@@ -1,0 +1,221 @@
+import datetime
+
+from odoo import Command, api, fields, models
+
+from ..models.res_partner import RISK_GRADES
+from .ar_aging_report import BUCKET_FIELDS
+
+#: Customers listed as "top overdue".
+TOP_OVERDUE = 10
+#: Forecast weeks shown on the dashboard before "later".
+DASHBOARD_WEEKS = 4
+
+
+class ArReceivablesDashboard(models.TransientModel):
+    """The receivables dashboard: KPI tiles with their trend, aging by period,
+    top overdue customers, grade distribution and forecast.
+
+    Built from one aging run, one KPI run (company, 24 months) and one forecast
+    run for the selected companies; every figure is a button that opens the
+    lines behind it.
+    """
+
+    _name = "ar.receivables.dashboard"
+    _description = "Receivables Dashboard"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    aging_report_id = fields.Many2one("ar.aging.report", readonly=True)
+    kpi_report_id = fields.Many2one("ar.kpi.report", readonly=True)
+    forecast_report_id = fields.Many2one("ar.forecast.report", readonly=True)
+    total_receivables = fields.Monetary(readonly=True)
+    overdue_receivables = fields.Monetary(readonly=True)
+    percent_overdue = fields.Float(string="% Overdue", digits=(16, 2), readonly=True)
+    dso = fields.Float(string="DSO", digits=(16, 2), readonly=True)
+    dso_trend = fields.Float(string="DSO vs Previous Month", digits=(16, 2), readonly=True)
+    target_dso = fields.Float(digits=(16, 2), readonly=True)
+    countback_dso = fields.Float(string="Countback DSO", digits=(16, 2), readonly=True)
+    cei = fields.Float(string="CEI (%)", digits=(16, 2), readonly=True)
+    cei_trend = fields.Float(string="CEI vs Previous Month", digits=(16, 2), readonly=True)
+    days_to_pay = fields.Float(string="Average Days to Pay", digits=(16, 2), readonly=True)
+    amount_b0 = fields.Monetary(string="Not Due", readonly=True)
+    amount_b1 = fields.Monetary(string="Period 1", readonly=True)
+    amount_b2 = fields.Monetary(string="Period 2", readonly=True)
+    amount_b3 = fields.Monetary(string="Period 3", readonly=True)
+    amount_b4 = fields.Monetary(string="Period 4", readonly=True)
+    amount_b5 = fields.Monetary(string="Older", readonly=True)
+    top_overdue_ids = fields.Many2many("res.partner", string="Top Overdue Customers", readonly=True)
+    grade_a_count = fields.Integer(string="Grade A", readonly=True)
+    grade_b_count = fields.Integer(string="Grade B", readonly=True)
+    grade_c_count = fields.Integer(string="Grade C", readonly=True)
+    grade_d_count = fields.Integer(string="Grade D", readonly=True)
+    grade_e_count = fields.Integer(string="Grade E", readonly=True)
+    forecast_week_0 = fields.Monetary(string="This Week", readonly=True)
+    forecast_week_1 = fields.Monetary(string="Next Week", readonly=True)
+    forecast_week_2 = fields.Monetary(string="In 2 Weeks", readonly=True)
+    forecast_week_3 = fields.Monetary(string="In 3 Weeks", readonly=True)
+    forecast_later = fields.Monetary(string="Afterwards", readonly=True)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Name the aging tiles after the company's aging limits."""
+        result = super().fields_get(allfields, attributes)
+        labels = self.env["ar.aging.report.line"]._bucket_labels()
+        for name, label in zip(BUCKET_FIELDS, labels, strict=True):
+            if name in result and "string" in result[name]:
+                result[name]["string"] = label
+        return result
+
+    @api.model
+    def action_open_dashboard(self):
+        dashboard = self.create({})
+        dashboard._ar_refresh()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Receivables Dashboard"),
+            "res_model": self._name,
+            "res_id": dashboard.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_refresh(self):
+        self._ar_refresh()
+        return True
+
+    # ------------------------------------------------------------------
+    # Click-through actions
+    # ------------------------------------------------------------------
+
+    def action_open_aging(self):
+        self.ensure_one()
+        bucket = self.env.context.get("ar_bucket")
+        action = self.aging_report_id._ar_lines_action()
+        if bucket:
+            action["domain"] = [*action["domain"], ("bucket", "=", bucket)]
+        elif self.env.context.get("ar_overdue"):
+            action["domain"] = [*action["domain"], ("bucket", "!=", "b0")]
+        return action
+
+    def action_open_kpis(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_report_line_action")
+        action["domain"] = [("report_id", "=", self.kpi_report_id.id)]
+        if self.env.context.get("ar_graph"):
+            action["view_mode"] = "graph,list,pivot"
+            action["views"] = [(view, mode) for view, mode in action["views"] if mode == "graph"] + [
+                (view, mode) for view, mode in action["views"] if mode != "graph"
+            ]
+        return action
+
+    def action_open_forecast(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_forecast_report_line_action"
+        )
+        action["domain"] = [("report_id", "=", self.forecast_report_id.id)]
+        week = self.env.context.get("ar_week")
+        if week == "later":
+            first = self.forecast_report_id._ar_first_week()
+            later = first + datetime.timedelta(weeks=DASHBOARD_WEEKS)
+            action["domain"] += ["|", ("week_start", "=", False), ("week_start", ">=", later)]
+        elif week is not None:
+            first = self.forecast_report_id._ar_first_week()
+            action["domain"].append(("week_start", "=", first + datetime.timedelta(weeks=week)))
+        return action
+
+    def action_open_grade(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
+        action["domain"] = [("ar_risk_grade", "=", self.env.context.get("ar_grade"))]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _ar_refresh(self):
+        """Run the three reports and copy their figures on the dashboard."""
+        self.ensure_one()
+        companies = [Command.set(self.env.companies.ids)]
+        aging = self.env["ar.aging.report"].create({"company_ids": companies})
+        aging._compute_lines()
+        kpis = self.env["ar.kpi.report"].create({"company_ids": companies, "dimension": "company"})
+        kpis._compute_lines()
+        forecast = self.env["ar.forecast.report"].create({"company_ids": companies, "past_weeks": 0})
+        forecast._compute_lines()
+        vals = {"aging_report_id": aging.id, "kpi_report_id": kpis.id, "forecast_report_id": forecast.id}
+        vals.update(self._ar_aging_vals(aging))
+        vals.update(self._ar_kpi_vals(kpis))
+        vals.update(self._ar_forecast_vals(forecast))
+        vals.update(self._ar_grade_vals())
+        self.write(vals)
+
+    def _ar_aging_vals(self, aging):
+        Line = self.env["ar.aging.report.line"]
+        domain = [("report_id", "=", aging.id)]
+        [totals] = Line._read_group(domain, [], [f"{name}:sum" for name in BUCKET_FIELDS])
+        vals = dict(zip(BUCKET_FIELDS, totals, strict=True))
+        total = sum(totals)
+        overdue = total - totals[0]
+        vals.update(
+            total_receivables=total,
+            overdue_receivables=overdue,
+            percent_overdue=overdue / total * 100 if total > 0 else 0.0,
+        )
+        groups = Line._read_group(
+            [*domain, ("bucket", "!=", "b0"), ("partner_id", "!=", False)],
+            ["partner_id"],
+            ["amount_residual:sum"],
+            having=[("amount_residual:sum", ">", 0)],
+            order="amount_residual:sum desc",
+            limit=TOP_OVERDUE,
+        )
+        vals["top_overdue_ids"] = [Command.set([partner.id for partner, _amount in groups])]
+        return vals
+
+    def _ar_kpi_vals(self, kpis):
+        lines = kpis.line_ids.filtered(lambda line: line.company_id == self.company_id).sorted("month")
+        if not lines:
+            return {}
+        last = lines[-1]
+        previous = lines[-2] if len(lines) > 1 else last
+        return {
+            "dso": last.dso,
+            "dso_trend": last.dso - previous.dso,
+            "target_dso": last.target_dso,
+            "countback_dso": last.countback_dso,
+            "cei": last.cei,
+            "cei_trend": last.cei - previous.cei,
+            "days_to_pay": last.days_to_pay,
+        }
+
+    def _ar_forecast_vals(self, forecast):
+        weeks = [0.0] * DASHBOARD_WEEKS
+        later = 0.0
+        first = forecast._ar_first_week()
+        for line in forecast.line_ids.filtered(lambda line: line.kind == "open"):
+            index = (line.week_start - first).days // 7 if line.week_start else None
+            if index is not None and index < DASHBOARD_WEEKS:
+                weeks[index] += line.amount
+            else:
+                later += line.amount
+        vals = {f"forecast_week_{index}": amount for index, amount in enumerate(weeks)}
+        vals["forecast_later"] = later
+        return vals
+
+    def _ar_grade_vals(self):
+        groups = (
+            self.env["res.partner"]
+            .with_company(self.company_id)
+            ._read_group(
+                [("ar_risk_grade", "!=", False), ("parent_id", "=", False)],
+                ["ar_risk_grade"],
+                ["__count"],
+            )
+        )
+        counts = dict(groups)
+        return {f"grade_{grade.lower()}_count": counts.get(grade, 0) for grade, _label in RISK_GRADES}
