@@ -7,6 +7,24 @@ from odoo.tools import SQL
 
 from ..lib.ar_core import forecast
 
+#: Columns of the forecast lines, written in one query.
+LINE_COLUMNS = [
+    ("report_id", "int4"),
+    ("company_id", "int4"),
+    ("kind", "varchar"),
+    ("week", "varchar"),
+    ("week_start", "date"),
+    ("move_line_id", "int4"),
+    ("move_id", "int4"),
+    ("partner_id", "int4"),
+    ("date_maturity", "date"),
+    ("promise_date", "date"),
+    ("delay_days", "numeric"),
+    ("expected_date", "date"),
+    ("disputed", "bool"),
+    ("amount", "numeric"),
+    ("actual_amount", "numeric"),
+]
 #: Window of the payment behaviour that gives each customer's delay, in days.
 DELAY_WINDOW_DAYS = 365
 
@@ -142,15 +160,12 @@ class ArForecastReport(models.TransientModel):
                        AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
                        AND %(filters)s
                 )
-                SELECT c.cut, i.id, i.partner_id, i.move_id, i.due, o.amount
+                SELECT c.cut, i.id, i.partner_id, i.move_id, i.due, i.residual + COALESCE(SUM(l.amount), 0)
                   FROM cuts c
                   JOIN items i ON i.date <= c.cut
-                 CROSS JOIN LATERAL (
-                    SELECT i.residual + COALESCE(
-                        (SELECT SUM(l.amount) FROM later l WHERE l.line_id = i.id AND l.max_date > c.cut), 0
-                    ) AS amount
-                 ) o
-                 WHERE o.amount > 0
+             LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
+              GROUP BY c.cut, i.id, i.partner_id, i.move_id, i.due, i.residual
+                HAVING i.residual + COALESCE(SUM(l.amount), 0) > 0
                 """,
                 cuts=cuts,
                 first_cut=min(cuts),
@@ -193,7 +208,7 @@ class ArForecastReport(models.TransientModel):
         """Replace the lines: one per open item (future weeks), one per past week."""
         self.ensure_one()
         self._flush_receivables()
-        self.line_ids.unlink()
+        self.env.execute_query(SQL("DELETE FROM ar_forecast_report_line WHERE report_id = %s", self.id))
         today = fields.Date.context_today(self)
         first_week = self._ar_first_week()
         past_starts = [first_week - datetime.timedelta(weeks=n) for n in range(self.past_weeks, 0, -1)]
@@ -229,7 +244,7 @@ class ArForecastReport(models.TransientModel):
         vals_list += self._past_week_vals(past_starts, items, delays)
         for vals in vals_list:
             vals.update(report_id=self.id, company_id=self.company_id.id)
-        self.env["ar.forecast.report.line"].create(vals_list)
+        self._ar_insert_lines("ar.forecast.report.line", LINE_COLUMNS, vals_list)
         self.invalidate_recordset(["line_ids"])
 
     def _past_week_vals(self, past_starts, items, delays):

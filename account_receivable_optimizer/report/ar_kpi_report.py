@@ -16,6 +16,32 @@ DIMENSIONS = {
     "salesperson": SQL("m.invoice_user_id"),
     "grade": SQL("cp.ar_risk_grade->>aml.company_id::text"),
 }
+#: Columns of the KPI lines, written in one query.
+LINE_COLUMNS = [
+    ("report_id", "int4"),
+    ("company_id", "int4"),
+    ("month", "date"),
+    ("partner_id", "int4"),
+    ("user_id", "int4"),
+    ("risk_grade", "varchar"),
+    ("has_sales", "bool"),
+    ("credit_sales", "numeric"),
+    ("beginning_receivables", "numeric"),
+    ("receivables", "numeric"),
+    ("current_receivables", "numeric"),
+    ("overdue_receivables", "numeric"),
+    ("over_90_receivables", "numeric"),
+    ("paid_amount", "numeric"),
+    ("dso", "numeric"),
+    ("countback_dso", "numeric"),
+    ("bpdso", "numeric"),
+    ("add", "numeric"),
+    ("cei", "numeric"),
+    ("percent_overdue", "numeric"),
+    ("percent_over_90", "numeric"),
+    ("days_to_pay", "numeric"),
+    ("target_dso", "numeric"),
+]
 #: Days overdue beyond which an item counts in "% over 90 days".
 OVER_DAYS = 90
 #: Months of credit sales before the first reported month, for the countback DSO.
@@ -114,17 +140,17 @@ class ArKpiReport(models.TransientModel):
                        AND aml.date <= %(last_cut)s
                        AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
                        AND %(filters)s
+                ), per_item AS (
+                    SELECT c.month, c.cut, i.key, i.due, i.residual + COALESCE(SUM(l.amount), 0) AS amount
+                      FROM cuts c
+                      JOIN items i ON i.date <= c.cut
+                 LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
+                  GROUP BY c.month, c.cut, i.id, i.key, i.due, i.residual
                 )
-                SELECT i.key, c.month, SUM(o.amount),
-                       COALESCE(SUM(o.amount) FILTER (WHERE i.due >= c.cut), 0),
-                       COALESCE(SUM(o.amount) FILTER (WHERE c.cut - i.due > %(over)s), 0)
-                  FROM cuts c
-                  JOIN items i ON i.date <= c.cut
-                 CROSS JOIN LATERAL (
-                    SELECT i.residual + COALESCE(
-                        (SELECT SUM(l.amount) FROM later l WHERE l.line_id = i.id AND l.max_date > c.cut), 0
-                    ) AS amount
-                 ) o
+                SELECT key, month, SUM(amount),
+                       COALESCE(SUM(amount) FILTER (WHERE due >= cut), 0),
+                       COALESCE(SUM(amount) FILTER (WHERE cut - due > %(over)s), 0)
+                  FROM per_item
               GROUP BY 1, 2
                 """,
                 today=today,
@@ -204,10 +230,10 @@ class ArKpiReport(models.TransientModel):
         return result
 
     def _compute_lines(self):
-        """Replace the lines by the KPIs of every month and dimension key: three queries and a batch create."""
+        """Replace the lines by the KPIs of every month and dimension key: a constant number of queries."""
         self.ensure_one()
         self._flush_receivables()
-        self.line_ids.unlink()
+        self.env.execute_query(SQL("DELETE FROM ar_kpi_report_line WHERE report_id = %s", self.id))
         today = fields.Date.context_today(self)
         months = self._month_starts()
         before = months[0] - relativedelta(months=1)
@@ -232,7 +258,7 @@ class ArKpiReport(models.TransientModel):
                 )
                 if vals:
                     vals_list.append(dict(vals, **dimension_vals))
-        self.env["ar.kpi.report.line"].create(vals_list)
+        self._ar_insert_lines("ar.kpi.report.line", LINE_COLUMNS, vals_list)
         self.invalidate_recordset(["line_ids"])
 
     def _kpi_vals(self, key, month, history, *, receivables, sales, payments):

@@ -45,6 +45,42 @@ class ArReportMixin(models.AbstractModel):
             conditions.append(SQL("cp.ar_risk_grade->>aml.company_id::text = %s", self.risk_grade))
         return SQL(" AND ").join(conditions)
 
+    def _ar_insert_lines(self, model, columns, vals_list):
+        """Insert report lines in one query, whatever their number.
+
+        :param model: the line model (transient, never tracked, no computed stored field)
+        :param columns: ``[(field name, PostgreSQL type)]`` written from each vals dict
+        :param vals_list: dicts of line values (missing keys are NULL)
+        """
+        if not vals_list:
+            return
+        lines = self.env[model]
+        arrays = [
+            # the types are constants of the code, never user input; False means NULL as in the ORM
+            SQL("%s::" + pg_type + "[]", [self._ar_column_value(vals.get(name), pg_type) for vals in vals_list])
+            for name, pg_type in columns
+        ]
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s, create_uid, create_date, write_uid, write_date)
+                SELECT *, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(arrays)s)
+                """,
+                table=SQL.identifier(lines._table),
+                columns=SQL(", ").join(SQL.identifier(name) for name, _type in columns),
+                uid=self.env.uid,
+                arrays=SQL(", ").join(arrays),
+            )
+        )
+        lines.invalidate_model()
+
+    @staticmethod
+    def _ar_column_value(value, pg_type):
+        if value is False and pg_type != "bool":
+            return None
+        return value
+
     def _flush_receivables(self):
         self.env["account.move.line"].flush_model()
         self.env["account.move"].flush_model()

@@ -161,6 +161,20 @@ class TestAgingQueryCount(ArAnalyticsCommon):
         report._compute_lines()
         return self.cr.sql_log_count - start
 
+    def test_kpis_and_forecast_query_counts_do_not_grow_with_items(self):
+        for model in ("ar.kpi.report", "ar.forecast.report"):
+            self._queries(self.env[model].create({}))  # warm the caches
+        self._entry(10)
+        small = {model: self._queries(self.env[model].create({})) for model in ("ar.kpi.report", "ar.forecast.report")}
+        self._entry(990)
+        large_forecast = self.env["ar.forecast.report"].create({})
+        large = {
+            "ar.kpi.report": self._queries(self.env["ar.kpi.report"].create({})),
+            "ar.forecast.report": self._queries(large_forecast),
+        }
+        self.assertEqual(small, large)
+        self.assertEqual(len(large_forecast.line_ids.filtered(lambda line: line.kind == "open")), 1000 + 3)
+
     def test_same_query_count_for_10_and_1000_items(self):
         self._queries(self.env["ar.aging.report"].create({}))  # warm the caches
         self._entry(10)
