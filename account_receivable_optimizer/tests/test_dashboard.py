@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .analytics_common import ArAnalyticsCommon
@@ -67,3 +68,28 @@ class TestDashboard(ArAnalyticsCommon):
         controller = self._user("ar_dashboard_controller", CONTROLLER)
         dashboard = self._dashboard(controller)
         self.assertAlmostEqual(dashboard.total_receivables, 2600.0, places=2)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestAnalyticsAccess(ArAnalyticsCommon):
+    def test_billing_users_and_salespeople_are_refused(self):
+        for login, groups in (("ar_biller", "account.group_account_invoice"), ("ar_employee", "base.group_user")):
+            user = self._user(login, groups)
+            for model in ("ar.aging.report", "ar.kpi.report", "ar.forecast.report", "ar.receivables.dashboard"):
+                with self.assertRaises(AccessError, msg=f"{login} {model}"):
+                    self.env[model].with_user(user).create({})
+
+    def test_other_company_controller_sees_no_lines_of_this_company(self):
+        aging = self.env["ar.aging.report"].with_context(allowed_company_ids=[self.company.id]).create({})
+        aging._compute_lines()
+        other = self.setup_other_company()["company"]
+        controller = self._user("ar_other_controller", CONTROLLER, company=other)
+        with self.assertRaises(AccessError):
+            aging.with_user(controller).line_ids[:1].read(["amount_residual"])
+        self.assertFalse(self.env["ar.aging.report.line"].with_user(controller).search([]))
+
+    def test_negative_target_dso_refused(self):
+        with self.assertRaises(ValidationError):
+            self.policy.target_dso = -1.0
+        self.assertEqual(self.policy.target_dso, 0.0)
