@@ -42,7 +42,7 @@ class ArAgingReportLine(models.TransientModel):
     def _bucket_labels(self):
         """Labels of the six buckets for the current company's limits: Not due, 1-30, ... > 120."""
         keys = aging.bucket_keys(self.env.company._ar_aging_limits())
-        return [aging.bucket_label(key) for key in keys]
+        return [self.env._("Not due") if key == aging.NOT_DUE else aging.bucket_label(key) for key in keys]
 
     @api.model
     def _selection_bucket(self):

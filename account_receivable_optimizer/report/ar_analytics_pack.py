@@ -4,25 +4,27 @@ import logging
 import xlsxwriter
 
 from odoo import Command, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from .ar_aging_report import BUCKET_FIELDS
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 MONEY = "#,##0.00"
 DAYS = "0.00"
 KPI_COLUMNS = [
-    ("credit_sales", "Credit Sales", MONEY),
-    ("receivables", "Ending Receivables", MONEY),
-    ("dso", "DSO", DAYS),
-    ("target_dso", "Target DSO", DAYS),
-    ("countback_dso", "Countback DSO", DAYS),
-    ("bpdso", "Best Possible DSO", DAYS),
-    ("add", "Average Days Delinquent", DAYS),
-    ("cei", "CEI (%)", DAYS),
-    ("percent_overdue", "% Overdue", DAYS),
-    ("percent_over_90", "% Over 90 Days", DAYS),
-    ("days_to_pay", "Average Days to Pay", DAYS),
+    ("credit_sales", _lt("Credit Sales"), MONEY),
+    ("receivables", _lt("Ending Receivables"), MONEY),
+    ("dso", _lt("DSO"), DAYS),
+    ("target_dso", _lt("Target DSO"), DAYS),
+    ("countback_dso", _lt("Countback DSO"), DAYS),
+    ("bpdso", _lt("Best Possible DSO"), DAYS),
+    ("add", _lt("Average Days Delinquent"), DAYS),
+    ("cei", _lt("CEI (%)"), DAYS),
+    ("percent_overdue", _lt("% Overdue"), DAYS),
+    ("percent_over_90", _lt("% Over 90 Days"), DAYS),
+    ("days_to_pay", _lt("Average Days to Pay"), DAYS),
 ]
 
 
@@ -110,18 +112,17 @@ class ArAnalyticsPack(models.TransientModel):
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
 
-    @staticmethod
-    def _ar_totals(sheet, formats, row, columns, values):
+    def _ar_totals(self, sheet, formats, row, columns, values):
         """A total row: a SUM formula per column, with its value cached for readers that do not compute."""
-        sheet.write(row, 0, "Total", formats["total"])
+        sheet.write(row, 0, self.env._("Total"), formats["total"])
         for col, value in zip(columns, values, strict=True):
             letter = xlsxwriter.utility.xl_col_to_name(col)
             sheet.write_formula(row, col, f"=SUM({letter}2:{letter}{row})", formats["total_money"], round(value, 2))
 
     def _ar_sheet_aging_summary(self, workbook, formats, aging):
-        sheet = workbook.add_worksheet("Aging Summary")
+        sheet = workbook.add_worksheet(self.env._("Aging Summary"))
         labels = self.env["ar.aging.report.line"]._bucket_labels()
-        headers = ["Customer", *labels, "Total"]
+        headers = [self.env._("Customer"), *labels, self.env._("Total")]
         self._ar_header(sheet, formats, headers, [36] + [14] * (len(headers) - 1))
         groups = self.env["ar.aging.report.line"]._read_group(
             [("report_id", "=", aging.id)],
@@ -140,8 +141,16 @@ class ArAnalyticsPack(models.TransientModel):
         self._ar_totals(sheet, formats, last, range(1, len(headers)), totals)
 
     def _ar_sheet_aging_detail(self, workbook, formats, aging):
-        sheet = workbook.add_worksheet("Aging Detail")
-        headers = ["Customer", "Entry", "Accounting Date", "Due Date", "Days Overdue", "Period", "Open Amount"]
+        sheet = workbook.add_worksheet(self.env._("Aging Detail"))
+        headers = [
+            self.env._("Customer"),
+            self.env._("Entry"),
+            self.env._("Accounting Date"),
+            self.env._("Due Date"),
+            self.env._("Days Overdue"),
+            self.env._("Period"),
+            self.env._("Open Amount"),
+        ]
         self._ar_header(sheet, formats, headers, [36, 22, 14, 14, 12, 12, 16])
         labels = dict(self.env["ar.aging.report.line"]._selection_bucket())
         lines = aging.line_ids.sorted(lambda line: ((line.partner_id.display_name or "").lower(), line.id))
@@ -159,8 +168,8 @@ class ArAnalyticsPack(models.TransientModel):
         self._ar_totals(sheet, formats, last, [6], [sum(lines.mapped("amount_residual"))])
 
     def _ar_sheet_kpis(self, workbook, formats, kpis):
-        sheet = workbook.add_worksheet("KPIs by Month")
-        headers = ["Month", "Company"] + [title for _name, title, _fmt in KPI_COLUMNS]
+        sheet = workbook.add_worksheet(self.env._("KPIs by Month"))
+        headers = [self.env._("Month"), self.env._("Company")] + [str(title) for _name, title, _fmt in KPI_COLUMNS]
         self._ar_header(sheet, formats, headers, [12, 24] + [14] * len(KPI_COLUMNS))
         lines = kpis.line_ids.sorted(lambda line: (line.month, line.company_id.id))
         for row, line in enumerate(lines, start=1):
@@ -173,8 +182,8 @@ class ArAnalyticsPack(models.TransientModel):
         sheet.autofilter(0, 0, max(len(lines), 1), len(headers) - 1)
 
     def _ar_sheet_forecast(self, workbook, formats, forecast):
-        sheet = workbook.add_worksheet("Forecast")
-        headers = ["Week", "Kind", "Forecast", "Collected"]
+        sheet = workbook.add_worksheet(self.env._("Forecast"))
+        headers = [self.env._("Week"), self.env._("Kind"), self.env._("Forecast"), self.env._("Collected")]
         self._ar_header(sheet, formats, headers, [14, 14, 16, 16])
         weeks = {}
         for line in forecast.line_ids:
