@@ -243,7 +243,8 @@ class ArKpiReport(models.TransientModel):
         keys = {key for key, _month in (*receivables, *sales, *payments)}
         history = [months[0] - relativedelta(months=n) for n in range(COUNTBACK_HISTORY, 0, -1)] + months
         if self.dimension == "customer":  # one prefetch for the customers' policies
-            self.env["res.partner"].browse([key for key in keys if key]).mapped("ar_credit_policy_id")
+            partners = self.env["res.partner"].browse([key for key in keys if key])
+            partners.with_company(self.company_id).sudo().mapped("ar_credit_policy_id")
         vals_list = []
         for key in keys:
             dimension_vals = self._dimension_vals(key)
