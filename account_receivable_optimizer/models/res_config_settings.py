@@ -9,3 +9,7 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('company_id', '=', company_id)]",
     )
+    ar_cost_of_capital = fields.Float(related="company_id.ar_cost_of_capital", readonly=False)
+    ar_invoice_legal_mentions = fields.Boolean(related="company_id.ar_invoice_legal_mentions", readonly=False)
+    ar_late_penalty_rate = fields.Float(related="company_id.ar_late_penalty_rate", readonly=False)
+    ar_recovery_fee = fields.Monetary(related="company_id.ar_recovery_fee", readonly=False)

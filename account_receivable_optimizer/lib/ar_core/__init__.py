@@ -7,6 +7,6 @@ with SQL or the ORM and hand them to these functions.
 This package must never import ``odoo``.
 """
 
-from . import aging, exposure, risk
+from . import aging, discount, exposure, risk
 
-__all__ = ["aging", "exposure", "risk"]
+__all__ = ["aging", "discount", "exposure", "risk"]
