@@ -1,9 +1,23 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, formatLang
+import logging
 
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date, formatLang
+
+from ..lib.ar_core import discount as core_discount
 from ..lib.ar_core import exposure as core_exposure
 from .res_partner import CONTROLLER_GROUP, MANAGER_GROUP
+
+_logger = logging.getLogger(__name__)
+
+DISCOUNT_STATES = [
+    ("open", "Open"),
+    ("in_time", "Taken in Time"),
+    ("missed", "Not Taken"),
+    ("taken_late", "Taken Late"),
+    ("over_deducted", "Deducted More than Allowed"),
+    ("unpaid", "Unpaid after Deadline"),
+]
 
 
 class AccountMove(models.Model):
@@ -18,6 +32,57 @@ class AccountMove(models.Model):
     ar_credit_override_ids = fields.One2many(
         "ar.credit.override", "move_id", string="Credit Overrides", groups=CONTROLLER_GROUP
     )
+    ar_discount_state = fields.Selection(
+        DISCOUNT_STATES,
+        string="Early Discount",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="What became of the early-payment discount offered on this invoice.",
+    )
+    ar_discount_shortfall = fields.Monetary(
+        string="Discount Deducted Late",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        help="Amount the customer deducted without the right to: the discount taken after its "
+        "deadline, or the part of a deduction above the discount.",
+    )
+    ar_short_payment_action = fields.Selection(
+        [("written_off", "Written Off"), ("dunning", "To Dun")],
+        string="Short Payment",
+        readonly=True,
+        copy=False,
+        help="How the deducted amount was handled, according to the credit policy.",
+    )
+    ar_discount_amount = fields.Monetary(
+        string="Discount Offered",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        help="Early-payment discount offered on this invoice, in company currency.",
+    )
+    ar_discount_granted = fields.Monetary(
+        string="Discount Granted",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+    )
+    ar_discount_payment_date = fields.Date(string="Last Payment", readonly=True, copy=False)
+    ar_discount_days_gained = fields.Integer(
+        string="Days Gained",
+        readonly=True,
+        copy=False,
+        help="Days between the last payment and the net due date (negative when paid late).",
+    )
+    ar_discount_realised_cost = fields.Float(
+        string="Realised Annual Cost (%)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        help="Effective annual cost of the discount granted, over the days it brought the payment forward.",
+    )
+    ar_legal_mentions = fields.Text(compute="_compute_ar_legal_mentions")
 
     # ------------------------------------------------------------------
     # Computes
@@ -97,6 +162,64 @@ class AccountMove(models.Model):
             ]
             move.partner_credit_warning = "\n".join(filter(None, [move.partner_credit_warning, *lines]))
         return res
+
+    @api.depends("partner_id", "company_id")
+    def _compute_invoice_payment_term_id(self):
+        res = super()._compute_invoice_payment_term_id()
+        for move in self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "draft" and not m.invoice_payment_term_id
+        ):
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            if not partner:
+                continue
+            policy = partner._ar_get_credit_policy()
+            grade = partner.ar_risk_grade
+            if policy and grade:
+                move.invoice_payment_term_id = policy._get_grade_payment_terms()[grade]
+        return res
+
+    @api.depends(
+        "invoice_payment_term_id",
+        "invoice_date",
+        "move_type",
+        "company_id.ar_invoice_legal_mentions",
+        "company_id.ar_late_penalty_rate",
+        "company_id.ar_recovery_fee",
+    )
+    def _compute_ar_legal_mentions(self):
+        for move in self:
+            company = move.company_id
+            if not (company.ar_invoice_legal_mentions and move.move_type == "out_invoice"):
+                move.ar_legal_mentions = False
+                continue
+            move.ar_legal_mentions = "\n".join(move._ar_legal_mention_lines())
+
+    def _ar_legal_mention_lines(self):
+        """The payment mentions French law requires on invoices (Code de commerce L441-9)."""
+        self.ensure_one()
+        company = self.company_id
+        term = self.invoice_payment_term_id
+        if term.early_discount:
+            deadline = term._get_last_discount_date(self.invoice_date or fields.Date.context_today(self))
+            discount_line = self.env._(
+                "Early payment discount: %(percent)s%% if paid by %(date)s.",
+                percent=formatLang(self.env, term.discount_percentage, digits=2),
+                date=format_date(self.env, deadline),
+            )
+        else:
+            discount_line = self.env._("No early payment discount.")
+        return [
+            discount_line,
+            self.env._(
+                "Late payment penalties: annual rate of %(rate)s%%, from the day after the due date.",
+                rate=formatLang(self.env, company.ar_late_penalty_rate, digits=2),
+            ),
+            self.env._(
+                "Fixed compensation for recovery costs in case of late payment: %(amount)s "
+                "(French Commercial Code, art. D441-5).",
+                amount=formatLang(self.env, company.ar_recovery_fee, currency_obj=company.currency_id),
+            ),
+        ]
 
     # ------------------------------------------------------------------
     # Posting
@@ -196,6 +319,190 @@ class AccountMove(models.Model):
             )
             move.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
             move.commercial_partner_id.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------
+    # Early-payment discounts
+    # ------------------------------------------------------------------
+
+    def _ar_get_discount_facts(self):
+        """Receivable facts of invoices offering an early discount, in one query.
+
+        :return: ``{move_id: dict(total, discount, residual, epd, paid_on,
+            discount_date, due_date)}`` in company currency
+        """
+        if not self.ids:
+            return {}
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT l.move_id,
+                       SUM(l.balance) AS total,
+                       SUM(l.balance - l.discount_balance) AS discount,
+                       SUM(l.amount_residual) AS residual,
+                       MIN(l.discount_date) AS discount_date,
+                       MAX(l.date_maturity) AS due_date,
+                       (SELECT MAX(apr.max_date)
+                          FROM account_partial_reconcile apr
+                         WHERE apr.debit_move_id = ANY(ARRAY_AGG(l.id))) AS paid_on,
+                       (SELECT COALESCE(SUM(epd.balance), 0)
+                          FROM account_partial_reconcile apr
+                          JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                          JOIN account_move_line epd ON epd.move_id = cl.move_id AND epd.display_type = 'epd'
+                         WHERE apr.debit_move_id = ANY(ARRAY_AGG(l.id))) AS epd
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                 WHERE l.move_id = ANY(%s)
+                   AND a.account_type = 'asset_receivable'
+                   AND l.discount_date IS NOT NULL
+              GROUP BY l.move_id
+                """,
+                self.ids,
+            )
+        )
+        return {row["move_id"]: row for row in rows}
+
+    def _ar_process_discount_outcomes(self, today=None):
+        """Record what became of each early discount; handle short payments.
+
+        A discount deducted after its deadline, or more than allowed, leaves
+        the invoice open for the deducted amount: it is written off to the
+        company's early-discount loss account when the credit policy says so
+        and the amount is within its tolerance, otherwise flagged for dunning.
+        """
+        today = today or fields.Date.context_today(self)
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        facts = invoices._ar_get_discount_facts()
+        for move in invoices:
+            fact = facts.get(move.id)
+            if not fact:
+                continue
+            currency = move.company_currency_id
+            total, offered = fact["total"], fact["discount"]
+            if currency.compare_amounts(fact["epd"], 0.0) > 0:
+                result = core_discount.DiscountOutcome(core_discount.TAKEN_IN_TIME, 0.0, fact["epd"])
+            else:
+                result = core_discount.outcome(
+                    total=total,
+                    discount=offered,
+                    paid=total - fact["residual"],
+                    last_payment_date=fact["paid_on"],
+                    discount_date=fact["discount_date"],
+                    today=today,
+                    precision_digits=currency.decimal_places,
+                )
+            vals = {
+                "ar_discount_state": result.state,
+                "ar_discount_amount": offered,
+                "ar_discount_granted": result.granted,
+                "ar_discount_shortfall": result.shortfall,
+                "ar_discount_payment_date": fact["paid_on"],
+                "ar_discount_days_gained": core_discount.days_gained(fact["due_date"], fact["paid_on"])
+                if fact["paid_on"]
+                else 0,
+            }
+            realised = (
+                core_discount.realised_annual_cost(result.granted, total, vals["ar_discount_days_gained"])
+                if result.granted
+                else None
+            )
+            vals["ar_discount_realised_cost"] = realised * 100.0 if realised is not None else 0.0
+            move.write(vals)
+            if result.state in (core_discount.TAKEN_LATE, core_discount.OVER_DEDUCTED) and not (
+                move.ar_short_payment_action
+            ):
+                move._ar_handle_short_payment(result)
+
+    def _ar_handle_short_payment(self, result):
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(self.company_id)
+        policy = partner._ar_get_credit_policy()
+        currency = self.company_currency_id
+        loss_account = self.company_id.account_journal_early_pay_discount_loss_account_id
+        residual = self.amount_residual_signed
+        if (
+            policy
+            and policy.short_payment_action == "write_off"
+            and loss_account
+            and currency.compare_amounts(result.shortfall, policy.short_payment_tolerance) <= 0
+            and currency.compare_amounts(residual, 0.0) > 0
+        ):
+            self._ar_write_off_residual(loss_account)
+            self.ar_short_payment_action = "written_off"
+            body = self.env._(
+                "Early discount deducted without the right to (%(amount)s): written off to %(account)s "
+                "under the credit policy's tolerance of %(tolerance)s.",
+                amount=formatLang(self.env, result.shortfall, currency_obj=currency),
+                account=loss_account.display_name,
+                tolerance=formatLang(self.env, policy.short_payment_tolerance, currency_obj=currency),
+            )
+        else:
+            self.ar_short_payment_action = "dunning"
+            body = self.env._(
+                "Early discount deducted without the right to (%(amount)s): the open amount is left to dunning.",
+                amount=formatLang(self.env, result.shortfall, currency_obj=currency),
+            )
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _ar_write_off_residual(self, account):
+        """Post an entry moving the open receivable of this invoice to ``account`` and reconcile it."""
+        self.ensure_one()
+        receivable_lines = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        )
+        amount = sum(receivable_lines.mapped("amount_residual"))
+        journal = self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(self.company_id), ("type", "=", "general")], limit=1
+        )
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": fields.Date.context_today(self),
+                "ref": self.env._("Early discount write-off of %(invoice)s", invoice=self.name),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": self.env._("Early discount taken without the right to"),
+                            "account_id": receivable_lines[0].account_id.id,
+                            "partner_id": self.commercial_partner_id.id,
+                            "balance": -amount,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": self.env._("Early discount loss"),
+                            "account_id": account.id,
+                            "partner_id": self.commercial_partner_id.id,
+                            "balance": amount,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (
+            receivable_lines + entry.line_ids.filtered(lambda line: line.account_id == receivable_lines[0].account_id)
+        ).reconcile()
+        return entry
+
+    @api.model
+    def _cron_process_discount_outcomes(self, batch_size=500):
+        """Update the discount outcome of every invoice whose discount is not settled yet."""
+        domain = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("invoice_payment_term_id.early_discount", "=", True),
+            "|",
+            ("ar_discount_state", "=", False),
+            ("ar_discount_state", "in", ("open", "unpaid")),
+        ]
+        last_id = 0
+        while moves := self.search([*domain, ("id", ">", last_id)], limit=batch_size, order="id"):
+            for company, company_moves in moves.grouped("company_id").items():
+                company_moves.with_company(company)._ar_process_discount_outcomes()
+            last_id = moves[-1].id
 
     # ------------------------------------------------------------------
     # Actions

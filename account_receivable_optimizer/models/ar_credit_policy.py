@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import risk
+from ..lib.ar_core import discount, risk
 
 WEIGHT_FIELDS = {
     "days_late": "weight_days_late",
@@ -131,6 +131,66 @@ class ArCreditPolicy(models.Model):
         help="Days sales outstanding the company aims at for the customers of this policy; the "
         "receivables KPIs show it against the actual DSO. 0 sets no target.",
     )
+    payment_term_a_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms for Grade A",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Payment terms proposed on new invoices of grade A customers that have no payment terms "
+        "of their own (for example 2 % within 10 days, net 30).",
+    )
+    payment_term_b_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms for Grade B",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Payment terms proposed on new invoices of grade B customers without payment terms of their own.",
+    )
+    payment_term_c_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms for Grade C",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Payment terms proposed on new invoices of grade C customers without payment terms of their own.",
+    )
+    payment_term_d_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms for Grade D",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Payment terms proposed on new invoices of grade D customers without payment terms of their own.",
+    )
+    payment_term_e_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms for Grade E",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Payment terms proposed on new invoices of grade E customers without payment terms of their own.",
+    )
+    discount_reminder_days = fields.Integer(
+        string="Discount Reminder (days before deadline)",
+        default=3,
+        tracking=True,
+        help="Customers are reminded this many days before their early-payment discount expires "
+        "('pay by ... and save ...'), for invoices still eligible.",
+    )
+    short_payment_action = fields.Selection(
+        [("write_off", "Write off below the tolerance"), ("dunning", "Send through dunning")],
+        string="Discount Taken Late",
+        required=True,
+        default="write_off",
+        tracking=True,
+        help="When a customer deducts the discount after its deadline, or more than allowed: write the "
+        "deducted amount off to the company's early-discount loss account when it is within the "
+        "tolerance (larger amounts go to dunning), or always send it through dunning.",
+    )
+    short_payment_tolerance = fields.Monetary(
+        string="Write-off Tolerance",
+        currency_field="currency_id",
+        default=10.0,
+        tracking=True,
+        help="Largest deducted amount written off automatically.",
+    )
+    discount_cost_summary = fields.Text(
+        string="Discount Costs",
+        compute="_compute_discount_cost_summary",
+        help="Annualised cost of the discount terms of each grade, against the company's cost of capital.",
+    )
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
 
     @api.depends("company_id")
@@ -146,6 +206,27 @@ class ArCreditPolicy(models.Model):
             counts.update({policy.id: count for policy, count in groups})
         for policy in self:
             policy.partner_count = counts.get(policy.id, 0)
+
+    @api.depends(*(f"payment_term_{grade.lower()}_id" for grade in risk.GRADES), "company_id.ar_cost_of_capital")
+    def _compute_discount_cost_summary(self):
+        for policy in self:
+            lines = []
+            terms = policy.with_company(policy.company_id)._get_grade_payment_terms()
+            for grade in risk.GRADES:
+                term = terms[grade]
+                if not term or not term.early_discount:
+                    continue
+                line = self.env._(
+                    "%(grade)s: %(term)s, %(nominal).1f %% nominal, %(effective).1f %% effective a year",
+                    grade=grade,
+                    term=term.display_name,
+                    nominal=term.ar_discount_nominal_cost,
+                    effective=term.ar_discount_effective_cost,
+                )
+                if term.ar_discount_cost_warning:
+                    line += " - " + self.env._("above the cost of capital")
+                lines.append(line)
+            policy.discount_cost_summary = "\n".join(lines)
 
     @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months", "target_dso")
     def _check_non_negative(self):
@@ -213,6 +294,34 @@ class ArCreditPolicy(models.Model):
                     )
                 ) from error
 
+    @api.constrains("discount_reminder_days", "short_payment_tolerance", *(f"payment_term_{g}_id" for g in "abcde"))
+    def _check_discount_reminder(self):
+        for policy in self:
+            if policy.short_payment_tolerance < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The write-off tolerance of credit policy %(policy)s cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
+            for term in policy._get_grade_payment_terms().values():
+                if not term or not term.early_discount:
+                    continue
+                try:
+                    discount.validate_reminder_offset(policy.discount_reminder_days, term.discount_days)
+                except ValueError as error:
+                    raise ValidationError(
+                        self.env._(
+                            "The discount reminder of credit policy %(policy)s (%(offset)s days before the "
+                            "deadline) must be fewer days than the %(days)s discount days of %(term)s, and not "
+                            "negative.",
+                            policy=policy.display_name,
+                            offset=policy.discount_reminder_days,
+                            days=term.discount_days,
+                            term=term.display_name,
+                        )
+                    ) from error
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_company_default(self):
         defaults = self.env["res.company"].sudo().search([("ar_credit_policy_id", "in", self.ids)])
@@ -225,6 +334,10 @@ class ArCreditPolicy(models.Model):
                     companies=", ".join(defaults.mapped("name")),
                 )
             )
+
+    def _get_grade_payment_terms(self):
+        self.ensure_one()
+        return {grade: self[f"payment_term_{grade.lower()}_id"] for grade in risk.GRADES}
 
     def _get_risk_weights(self):
         self.ensure_one()

@@ -14,3 +14,7 @@ class ResConfigSettings(models.TransientModel):
     ar_aging_limit_3 = fields.Integer(related="company_id.ar_aging_limit_3", readonly=False)
     ar_aging_limit_4 = fields.Integer(related="company_id.ar_aging_limit_4", readonly=False)
     ar_analytics_mail = fields.Boolean(related="company_id.ar_analytics_mail", readonly=False)
+    ar_cost_of_capital = fields.Float(related="company_id.ar_cost_of_capital", readonly=False)
+    ar_invoice_legal_mentions = fields.Boolean(related="company_id.ar_invoice_legal_mentions", readonly=False)
+    ar_late_penalty_rate = fields.Float(related="company_id.ar_late_penalty_rate", readonly=False)
+    ar_recovery_fee = fields.Monetary(related="company_id.ar_recovery_fee", readonly=False)

@@ -9,3 +9,4 @@ from . import test_kpi_report
 from . import test_forecast_report
 from . import test_analytics_pack
 from . import test_dashboard
+from . import test_early_discount

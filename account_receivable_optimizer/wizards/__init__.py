@@ -1,1 +1,2 @@
 from . import ar_credit_override_wizard
+from . import account_payment_register

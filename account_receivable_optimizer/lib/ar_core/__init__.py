@@ -8,6 +8,6 @@ hand them to these functions.
 This package must never import ``odoo``.
 """
 
-from . import aging, exposure, forecast, kpi, risk
+from . import aging, discount, exposure, forecast, kpi, risk
 
-__all__ = ["aging", "exposure", "forecast", "kpi", "risk"]
+__all__ = ["aging", "discount", "exposure", "forecast", "kpi", "risk"]
