@@ -57,6 +57,12 @@ class ArReceivablesDashboard(models.TransientModel):
     forecast_week_2 = fields.Monetary(string="In 2 Weeks", readonly=True)
     forecast_week_3 = fields.Monetary(string="In 3 Weeks", readonly=True)
     forecast_later = fields.Monetary(string="Afterwards", readonly=True)
+    discount_offered = fields.Monetary(string="Discounts Offered", readonly=True)
+    discount_granted = fields.Monetary(string="Discounts Granted", readonly=True)
+    discount_in_time_count = fields.Integer(string="Taken in Time", readonly=True)
+    discount_missed_count = fields.Integer(string="Not Taken", readonly=True)
+    discount_late_count = fields.Integer(string="Taken Late", readonly=True)
+    discount_realised_cost = fields.Float(string="Realised Annual Cost (%)", digits=(16, 1), readonly=True)
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
@@ -126,6 +132,17 @@ class ArReceivablesDashboard(models.TransientModel):
             action["domain"].append(("week_start", "=", first + datetime.timedelta(weeks=week)))
         return action
 
+    def action_open_discounts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_discount_analysis_action"
+        )
+        states = self.env.context.get("ar_discount_states")
+        action["domain"] = self._ar_discount_domain() + ([("state", "in", states)] if states else [])
+        action["view_mode"] = "list,pivot,graph"
+        action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
+        return action
+
     def action_open_grade(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
@@ -152,6 +169,7 @@ class ArReceivablesDashboard(models.TransientModel):
         vals.update(self._ar_kpi_vals(kpis))
         vals.update(self._ar_forecast_vals(forecast))
         vals.update(self._ar_grade_vals())
+        vals.update(self._ar_discount_vals())
         self.write(vals)
 
     def _ar_aging_vals(self, aging):
@@ -219,3 +237,27 @@ class ArReceivablesDashboard(models.TransientModel):
         )
         counts = dict(groups)
         return {f"grade_{grade.lower()}_count": counts.get(grade, 0) for grade, _label in RISK_GRADES}
+
+    def _ar_discount_domain(self):
+        start = fields.Date.context_today(self) - datetime.timedelta(days=365)
+        return [("company_id", "in", self.env.companies.ids), ("invoice_date", ">", start)]
+
+    def _ar_discount_vals(self):
+        """Early-payment discounts of invoices of the last 12 months, by outcome."""
+        groups = self.env["ar.discount.analysis"]._read_group(
+            self._ar_discount_domain(),
+            ["state"],
+            ["__count", "discount_offered:sum", "discount_granted:sum"],
+        )
+        counts = {state: count for state, count, _offered, _granted in groups}
+        [[cost]] = self.env["ar.discount.analysis"]._read_group(
+            [*self._ar_discount_domain(), ("state", "=", "in_time")], [], ["realised_cost:avg"]
+        )
+        return {
+            "discount_offered": sum(offered for _state, _count, offered, _granted in groups),
+            "discount_granted": sum(granted for _state, _count, _offered, granted in groups),
+            "discount_in_time_count": counts.get("in_time", 0),
+            "discount_missed_count": counts.get("missed", 0),
+            "discount_late_count": counts.get("taken_late", 0) + counts.get("over_deducted", 0),
+            "discount_realised_cost": cost or 0.0,
+        }

@@ -301,3 +301,21 @@ class TestEarlyDiscount(ArCreditCommon):
         )
         above = self.env["ar.discount.analysis"].search([("above_cost_of_capital", "=", True)])
         self.assertEqual(above.move_id, in_time)
+        # The receivables dashboard's discount section, and its click-through
+        with freeze_time("2026-03-25"):
+            dashboard = self.env["ar.receivables.dashboard"].create({})
+            vals = dashboard._ar_discount_vals()
+            self.assertEqual(
+                {key: round(value, 2) for key, value in vals.items()},
+                {
+                    "discount_offered": 40.0,
+                    "discount_granted": 20.0,
+                    "discount_in_time_count": 1,
+                    "discount_missed_count": 1,
+                    "discount_late_count": 1,
+                    "discount_realised_cost": round(((1 + 20 / 980) ** (365 / 26) - 1) * 100, 1),
+                },
+            )
+            dashboard.write(vals)
+            action = dashboard.with_context(ar_discount_states=["taken_late", "over_deducted"]).action_open_discounts()
+            self.assertEqual(self.env["ar.discount.analysis"].search(action["domain"]).move_id, late)
