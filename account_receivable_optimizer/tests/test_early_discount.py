@@ -1,4 +1,5 @@
 from datetime import date
+from html import unescape
 
 from freezegun import freeze_time
 
@@ -319,3 +320,13 @@ class TestEarlyDiscount(ArCreditCommon):
             dashboard.write(vals)
             action = dashboard.with_context(ar_discount_states=["taken_late", "over_deducted"]).action_open_discounts()
             self.assertEqual(self.env["ar.discount.analysis"].search(action["domain"]).move_id, late)
+
+    def test_legal_mentions_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_receivable_optimizer"], ["fr_FR"], overwrite=True)
+        self.customer.lang = "fr_FR"
+        self.company.write({"ar_invoice_legal_mentions": True, "ar_late_penalty_rate": 13.15, "ar_recovery_fee": 40.0})
+        html = unescape(self._render(self._discount_invoice()))
+        self.assertIn("Escompte pour paiement anticipé : 2,00 % si paiement avant le 11/03/2026.", html)
+        self.assertIn("Pénalités de retard : taux annuel de 13,15 %, exigibles dès le lendemain de l'échéance.", html)
+        self.assertIn("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement", html)
