@@ -1,1 +1,2 @@
 from . import ar_credit_override_wizard
+from . import ar_dunning_preview
