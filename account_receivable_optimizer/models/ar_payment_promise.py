@@ -70,7 +70,7 @@ class ArPaymentPromise(models.Model):
                 }
                 raise ValidationError(messages[str(error)]) from error
             promise.amount_due_at_promise = due
-            promise.partner_id.commercial_partner_id.message_post(
+            promise.partner_id.commercial_partner_id.sudo().message_post(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s on %(invoices)s.",
                     amount=promise.amount,

@@ -5,3 +5,4 @@ from . import test_policy
 from . import test_access
 from . import test_risk_grade
 from . import test_dunning_run
+from . import test_dunning_rules
