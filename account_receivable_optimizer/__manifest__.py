@@ -25,6 +25,7 @@
         "views/ar_payment_promise_views.xml",
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
+        "report/ar_dunning_letter.xml",
         "wizards/ar_credit_override_wizard_views.xml",
         "wizards/ar_dunning_preview_views.xml",
         "views/menus.xml",

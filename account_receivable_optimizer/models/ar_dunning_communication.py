@@ -1,3 +1,7 @@
+import io
+
+import xlsxwriter
+
 from odoo import Command, fields, models
 
 
@@ -58,6 +62,92 @@ class ArDunningCommunication(models.Model):
         )
         self.mail_id = mail_id
         return True
+
+    def _ar_attach(self, name, content, mimetype):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.attachment_ids = [Command.link(attachment.id)]
+        return attachment
+
+    def _ar_print_letter(self):
+        """Attach the reminder letter (PDF) to the communication."""
+        self.ensure_one()
+        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "account_receivable_optimizer.ar_dunning_letter_report", self.ids
+        )
+        name = self.env._("Reminder %(customer)s %(date)s", customer=self.partner_id.name, date=self.date)
+        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        return self._ar_attach(f"{name}.{report_type}", content, mimetype)
+
+    def _ar_case_file_content(self):
+        """XLSX case file: the open invoices, then the reminder history of the customer."""
+        self.ensure_one()
+        history = self.search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)], order="date, id"
+        )
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet = workbook.add_worksheet(self.env._("Invoices"))
+        headers = [
+            self.env._("Invoice"),
+            self.env._("Invoice date"),
+            self.env._("Due date"),
+            self.env._("Days late"),
+            self.env._("Total"),
+            self.env._("Amount due"),
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        for row, line in enumerate(self.line_ids, start=1):
+            move = line.move_id
+            sheet.write(row, 0, move.name)
+            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(move.invoice_date), day)
+            sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.due_date), day)
+            sheet.write_number(row, 3, line.days_late)
+            sheet.write_number(row, 4, move.amount_total_signed, money)
+            sheet.write_number(row, 5, line.amount_due, money)
+        total_row = len(self.line_ids) + 1
+        sheet.write(total_row, 0, self.env._("Total due"), bold)
+        sheet.write_number(total_row, 5, self.amount_total, money)
+        sheet = workbook.add_worksheet(self.env._("Reminders"))
+        headers = [self.env._("Date"), self.env._("Level"), self.env._("Channels"), self.env._("State")]
+        sheet.write_row(0, 0, [*headers, self.env._("Amount"), self.env._("Note")], bold)
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for row, communication in enumerate(history, start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(communication.date), day)
+            sheet.write(row, 1, communication.level_id.name or "")
+            sheet.write(row, 2, communication.channels or "")
+            sheet.write(row, 3, states.get(communication.state, ""))
+            sheet.write_number(row, 4, communication.amount_total, money)
+            sheet.write(row, 5, communication.reason or "")
+        workbook.close()
+        return output.getvalue()
+
+    def _ar_hand_over(self):
+        """Attach the case file (XLSX) and the invoices' PDFs for the collection agency."""
+        self.ensure_one()
+        name = self.env._("Case file %(customer)s %(date)s", customer=self.partner_id.name, date=self.date)
+        self._ar_attach(
+            f"{name}.xlsx",
+            self._ar_case_file_content(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        invoices = self.line_ids.move_id
+        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", invoices.ids)
+        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        self._ar_attach(
+            self.env._("Invoices %(customer)s", customer=self.partner_id.name) + f".{report_type}", content, mimetype
+        )
 
 
 class ArDunningCommunicationLine(models.Model):

@@ -307,8 +307,11 @@ class ResPartner(models.Model):
                 ),
                 today,
             )
+        if level.print_letter:
+            communication._ar_print_letter()
         if level.hand_over:
             self.sudo().ar_collection_state = "handed_over"
+            communication._ar_hand_over()
         moves = self.env["account.move"].sudo().browse([row["id"] for row in selected])
         for move in moves:
             move.write({"ar_dunning_level_id": levels_of[move.id], "ar_dunning_date": today})

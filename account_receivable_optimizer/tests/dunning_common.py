@@ -9,7 +9,7 @@ class ArDunningCommon(ArCreditCommon):
     """A policy with four dunning levels and late-payment charges (off until a test turns them on).
 
     Levels: courtesy 5 days before the due date (email), reminder at 10 days (email),
-    formal notice at 30 days, 7 days after the previous reminder (email + collector task),
+    formal notice at 30 days, 7 days after the previous reminder (email + letter + collector task),
     hand-over at 60 days (collector task + hand-over).
     """
 
@@ -42,6 +42,7 @@ class ArDunningCommon(ArCreditCommon):
                             "mail_template_id": cls.template.id,
                             "create_activity": True,
                             "activity_summary": "Call the customer",
+                            "print_letter": True,
                         }
                     ),
                     Command.create(

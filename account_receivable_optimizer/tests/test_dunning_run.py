@@ -1,5 +1,7 @@
+import io
 from unittest.mock import patch
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning import ResPartner
@@ -96,6 +98,14 @@ class TestDunningWalk(ArDunningCommon):
         activity = self._activities()
         self.assertRecordValues(activity, [{"summary": "Call the customer", "user_id": self.collector.id}])
         self.assertEqual(notice.activity_id, activity)
+        # the letter (HTML in tests: no PDF engine) lists the invoices and the total
+        letter = notice.attachment_ids
+        self.assertEqual(len(letter), 1)
+        self.assertEqual(letter.name, "Reminder Alpha Industries 2026-04-30.html")
+        content = letter.raw.decode()
+        self.assertIn("Formal notice", content)
+        self.assertIn(invoice.name, content)
+        self.assertIn("1,251.84", content)
 
     def _walk_hand_over(self):
         # 30 May, 60 days late: hand-over, no email, a task, the collection state.
@@ -108,7 +118,41 @@ class TestDunningWalk(ArDunningCommon):
         self.assertEqual(self.customer.ar_collection_state, "handed_over")
         self.assertEqual(self.customer.ar_dunning_level_id, self.handover)
         # 30 more days: 1,200 x 12 % x 30 / 365 = 11.835... -> 11.84
-        self.assertEqual(self._charges().mapped("amount_total"), [43.95, 7.89, 11.84])
+        charges = self._charges()
+        self.assertEqual(charges.mapped("amount_total"), [43.95, 7.89, 11.84])
+        # the case file: the invoices reminded, then the history of the reminders
+        case_file, invoices_file = last.attachment_ids.sorted("id")
+        self.assertEqual(case_file.name, "Case file Alpha Industries 2026-05-30.xlsx")
+        self.assertEqual(invoices_file.name, "Invoices Alpha Industries.html")
+        workbook = openpyxl.load_workbook(io.BytesIO(case_file.raw))
+        invoices_sheet, history_sheet = workbook.worksheets
+        rows = list(invoices_sheet.iter_rows(min_row=2, values_only=True))
+        self.assertEqual(
+            [(row[0], row[3], row[5]) for row in rows[:-1]],
+            [
+                (
+                    self.env["account.move"]
+                    .search([("partner_id", "=", self.customer.id), ("ar_is_dunning_charge", "=", False)])
+                    .name,
+                    60,
+                    1200.0,
+                ),
+                (charges[0].name, 50, 43.95),
+                (charges[1].name, 30, 7.89),
+                (charges[2].name, 0, 11.84),
+            ],
+        )
+        self.assertEqual(rows[-1][5], 1263.68)
+        history = [(row[1], row[3], row[4]) for row in history_sheet.iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(
+            history,
+            [
+                ("Courtesy reminder", "Sent", 1200.0),
+                ("Reminder", "Sent", 1243.95),
+                ("Formal notice", "Sent", 1251.84),
+                ("Hand-over", "Sent", 1263.68),
+            ],
+        )
 
     def test_charges_are_off_by_default(self):
         self.assertFalse(self.env["ar.credit.policy"].create({"name": "New"}).charge_enabled)
