@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.ar_core import risk
+
 
 class ArCreditPolicy(models.Model):
     """Dunning settings of a credit policy (kept apart from the credit-limit settings)."""
@@ -51,6 +53,23 @@ class ArCreditPolicy(models.Model):
         tracking=True,
         help="Product of the charge invoice lines: gives their income account and taxes.",
     )
+
+    weight_broken_promises = fields.Float(
+        string="Weight: broken promises",
+        default=risk.DEFAULT_WEIGHTS["broken_promises"],
+        tracking=True,
+        help="Weight of the promises to pay broken in the last 12 months (full risk at 3). "
+        "0 (default) leaves them out of the risk score.",
+    )
+
+    @api.constrains("weight_broken_promises")
+    def _check_weight_broken_promises(self):
+        self._check_weights()
+
+    def _get_risk_weights(self):
+        weights = super()._get_risk_weights()
+        weights["broken_promises"] = self.weight_broken_promises
+        return weights
 
     @api.constrains("dunning_grace_days", "charge_rate", "charge_fixed_amount", "charge_enabled", "charge_product_id")
     def _check_dunning_settings(self):

@@ -487,6 +487,7 @@ class ResPartner(models.Model):
             "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value).1f %%")),
             "max_overdue": (self.env._("Maximum days overdue"), self.env._("%(value).0f days")),
             "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value).1f %%")),
+            "broken_promises": (self.env._("Promises to pay broken (12 months)"), self.env._("%(value).0f")),
         }
         contributions = assessment.contributions()
         lines = []

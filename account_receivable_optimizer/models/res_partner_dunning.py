@@ -1,5 +1,8 @@
+import dataclasses
 import logging
 from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -7,6 +10,8 @@ from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
+from ..lib.ar_core import risk as core_risk
+from .res_partner import PAYMENT_WINDOW_DAYS
 
 _logger = logging.getLogger(__name__)
 
@@ -62,6 +67,36 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         return action
+
+    # ------------------------------------------------------------------
+    # Risk: broken promises to pay
+    # ------------------------------------------------------------------
+
+    def _ar_assess_risk(self, company, today):
+        """Add the promises to pay broken in the last 12 months to the risk assessments."""
+        result = super()._ar_assess_risk(company, today)
+        groups = (
+            self.env["ar.payment.promise"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", self.ids),
+                    ("state", "=", "broken"),
+                    ("promised_date", ">", today - relativedelta(days=PAYMENT_WINDOW_DAYS)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner, count in groups:
+            if partner.id not in result:
+                continue
+            assessment, policy = result[partner.id]
+            factors = dataclasses.replace(assessment.factors, broken_promises=float(count))
+            thresholds = policy._get_grade_thresholds() if policy else core_risk.DEFAULT_THRESHOLDS
+            result[partner.id] = (core_risk.assess(factors, assessment.weights, thresholds), policy)
+        return result
 
     # ------------------------------------------------------------------
     # Data gathering (one query per batch)

@@ -119,6 +119,25 @@ class TestDunningRules(ArDunningCommon):
         self._run("2026-05-01")
         self.assertEqual(len(self._communications()), 1)
 
+    def test_broken_promise_counts_in_the_risk_score(self):
+        promise = self._promise(1500.0, "2026-04-20", invoices=self.inv_a | self.inv_b, today="2026-04-01")
+        self._run("2026-04-24")
+        self.assertEqual(promise.state, "broken")
+        with freeze_time("2026-04-24"):
+            self.customer.action_ar_recompute_risk_grade()
+            score_without = self.customer.ar_risk_score
+            self.assertIn(
+                "Promises to pay broken (12 months): 1, risk 33 % x weight 0.0", self.customer.ar_risk_breakdown
+            )
+            self.policy.weight_broken_promises = 20.0
+            self.customer.action_ar_recompute_risk_grade()
+        # 1 of 3: 100 x 20 x 1/3 / (100 + 20) = 5.56 points
+        self.assertIn(
+            "Promises to pay broken (12 months): 1, risk 33 % x weight 20.0 = -5.56 points",
+            self.customer.ar_risk_breakdown,
+        )
+        self.assertLess(self.customer.ar_risk_score, score_without)
+
     def test_promise_bad_input(self):
         count = self.env["ar.payment.promise"].search_count([])
         with self.assertRaisesRegex(ValidationError, "in the past"):
