@@ -10,6 +10,7 @@ from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
+from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
 from .res_partner import PAYMENT_WINDOW_DAYS
 
@@ -53,8 +54,85 @@ class ResPartner(models.Model):
         tracking=True,
         help="'Handed over': the last dunning level passed the customer to a collection agency or a lawyer.",
     )
+    ar_dunning_priority = fields.Float(
+        string="Collection Priority",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 2),
+        help="Amount overdue x days overdue x grade factor (A 1 to E 5, no grade 3), set by the daily dunning: "
+        "the collector's worklist starts with the highest.",
+    )
+    ar_to_handle = fields.Boolean(
+        string="To Handle",
+        compute="_compute_ar_to_handle",
+        search="_search_ar_to_handle",
+        help="The customer has a task due, a broken promise to pay, an open dispute or was handed over.",
+    )
+    ar_broken_promise_count = fields.Integer(string="Broken Promises", compute="_compute_ar_worklist_counts")
+    ar_open_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_ar_worklist_counts")
     ar_dunning_communication_ids = fields.One2many("ar.dunning.communication", "partner_id", string="Reminders")
     ar_payment_promise_ids = fields.One2many("ar.payment.promise", "partner_id", string="Promises to Pay")
+
+    # ------------------------------------------------------------------
+    # Worklist
+    # ------------------------------------------------------------------
+
+    def _ar_to_handle_ids(self):
+        """Commercial partners of the current company a collector should look at today."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        activities = (
+            self.env["mail.activity"].sudo().search([("res_model", "=", "res.partner"), ("date_deadline", "<=", today)])
+        )
+        promises = (
+            self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id), ("state", "=", "broken")])
+        )
+        disputes = (
+            self.env["ar.invoice.dispute"].sudo().search([("company_id", "=", company.id), ("state", "=", "open")])
+        )
+        handed_over = self.sudo().search([("ar_collection_state", "=", "handed_over")])
+        partners = (
+            self.sudo().browse(activities.mapped("res_id")) | promises.partner_id | disputes.partner_id | handed_over
+        )
+        return set(partners.exists().commercial_partner_id.ids)
+
+    @api.depends_context("company")
+    def _compute_ar_to_handle(self):
+        ids = self._ar_to_handle_ids()
+        for partner in self:
+            partner.ar_to_handle = partner.commercial_partner_id.id in ids
+
+    def _search_ar_to_handle(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on 'To Handle'."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", list(self._ar_to_handle_ids()))]
+
+    @api.depends_context("company")
+    def _compute_ar_worklist_counts(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        promises = dict(
+            self.env["ar.payment.promise"]
+            .sudo()
+            ._read_group(
+                [("company_id", "=", company.id), ("partner_id", "in", commercial.ids), ("state", "=", "broken")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        disputes = dict(
+            self.env["ar.invoice.dispute"]
+            .sudo()
+            ._read_group(
+                [("company_id", "=", company.id), ("partner_id", "in", commercial.ids), ("state", "=", "open")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.ar_broken_promise_count = promises.get(partner.commercial_partner_id, 0)
+            partner.ar_open_dispute_count = disputes.get(partner.commercial_partner_id, 0)
 
     # ------------------------------------------------------------------
     # Actions
@@ -275,7 +353,16 @@ class ResPartner(models.Model):
                         "reason": str(error),
                     }
                 )
-            partner.sudo().ar_dunning_checked_date = today
+            rows = plans[partner.id][1]
+            overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_due"]) for row in rows], today)
+            partner.sudo().write(
+                {
+                    "ar_dunning_checked_date": today,
+                    "ar_dunning_priority": core_dunning.priority(
+                        overdue.amount, overdue.max_days, partner.sudo().ar_risk_grade
+                    ),
+                }
+            )
         return len(partners)
 
     def _ar_dun(self, planned, today):

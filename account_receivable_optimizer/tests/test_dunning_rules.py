@@ -69,6 +69,32 @@ class TestDunningRules(ArDunningCommon):
         self.assertEqual(dispute_b.state, "resolved")
         self.assertFalse(self.inv_b.ar_dispute_open)
 
+    def test_collector_worklist(self):
+        beta, gamma = self.env["res.partner"].create(
+            [
+                {"name": "Beta", "is_company": True, "ar_collector_id": self.collector.id},
+                {"name": "Gamma", "is_company": True, "email": "g@example.com", "ar_collector_id": self.collector.id},
+            ]
+        )
+        with freeze_time("2026-03-01"):
+            self._invoice(3000.0, partner=beta, invoice_date="2026-03-01", due_date="2026-03-31")
+            self._invoice(9000.0, partner=gamma, invoice_date="2026-03-01", due_date="2026-03-31")
+        self._dispute(self.inv_a)
+        self._run("2026-04-15")  # Beta has no email: a task; Alpha has a dispute; Gamma got its email
+        with freeze_time("2026-04-15"):
+            worklist = (
+                self.env["res.partner"]
+                .with_user(self.collector)
+                .search([("ar_to_handle", "=", True)], order="ar_dunning_priority desc")
+            )
+        self.assertEqual(worklist, beta | self.customer)
+        self.assertEqual(worklist[0], beta)
+        # overdue x days x grade factor (not graded: 3)
+        self.assertEqual(beta.ar_dunning_priority, 3000.0 * 15 * 3)
+        self.assertEqual(self.customer.ar_dunning_priority, 1500.0 * 15 * 3)
+        self.assertEqual(gamma.ar_dunning_priority, 9000.0 * 15 * 3)
+        self.assertEqual(self.customer.ar_open_dispute_count, 1)
+
     def test_one_open_dispute_per_invoice(self):
         self._dispute(self.inv_a)
         with self.assertRaisesRegex(ValidationError, "already has an open dispute"):
