@@ -107,6 +107,29 @@ def test_broken_promise_escalates_by_one_level_up_to_the_last():
     assert early.level == 1
 
 
+def test_levels_by_grade():
+    levels = [
+        dunning.Level(key=1, offset_days=-5, grades="ABC"),
+        dunning.Level(key=2, offset_days=10),
+        dunning.Level(key=5, offset_days=20, grades="DE"),
+    ]
+    assert [lv.key for lv in dunning.levels_for_grade(levels, "A")] == [1, 2]
+    assert [lv.key for lv in dunning.levels_for_grade(levels, "E")] == [2, 5]
+    assert [lv.key for lv in dunning.levels_for_grade(levels, None)] == [2]
+    dunning.validate_grades("D, E")
+    for bad in ("F", "DD", "A1"):
+        with pytest.raises(ValueError):
+            dunning.validate_grades(bad)
+
+
+def test_levels_compare_by_offset_across_grades():
+    # reminded at a level of grades A-C (offset 30); now graded E, whose level is at 20: nothing new
+    offsets = {7: 30}
+    levels = [dunning.Level(key=5, offset_days=20)]
+    plan = dunning.plan_customer([invoice(1, 35, last_level=7)], levels, TODAY, offsets=offsets)
+    assert not plan.send
+
+
 def test_late_interest_worked_example():
     # 1,200.00 including taxes, 13.15 % a year, 45 days: 1200 x 0.1315 x 45 / 365 = 19.4547... -> 19.45
     assert dunning.late_interest(1200.0, 13.15, 45) == 19.45

@@ -35,6 +35,11 @@ class ArDunningLevel(models.Model):
         help="The customer gets this level only if its previous reminder is at least this many days old. "
         "0: only one reminder a day.",
     )
+    risk_grades = fields.Char(
+        string="Only for grades",
+        help="Risk grades this level applies to, for example 'DE' (grades D and E get it, the others do not). "
+        "Empty: every customer. Lets risky customers start at a later level or follow their own levels.",
+    )
     send_email = fields.Boolean(
         string="Email", default=True, help="Email the customer the list of its open invoices and the total due."
     )
@@ -82,6 +87,28 @@ class ArDunningLevel(models.Model):
                     )
                 ) from error
 
+    @api.constrains("risk_grades")
+    def _check_risk_grades(self):
+        for level in self.filtered("risk_grades"):
+            try:
+                dunning.validate_grades(level.risk_grades)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning level %(level)s: 'Only for grades' takes risk grades A to E, each once "
+                        "(for example DE), not %(grades)s.",
+                        level=level.name,
+                        grades=level.risk_grades,
+                    )
+                ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("policy_id") and "company_id" not in vals:
+                vals["company_id"] = self.env["ar.credit.policy"].browse(vals["policy_id"]).company_id.id
+        return super().create(vals_list)
+
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):
         for level in self:
@@ -95,7 +122,12 @@ class ArDunningLevel(models.Model):
 
     def _to_core(self):
         return [
-            dunning.Level(key=level.id, offset_days=level.offset_days, min_interval_days=level.min_interval_days)
+            dunning.Level(
+                key=level.id,
+                offset_days=level.offset_days,
+                min_interval_days=level.min_interval_days,
+                grades=(level.risk_grades or "").upper(),
+            )
             for level in self
         ]
 

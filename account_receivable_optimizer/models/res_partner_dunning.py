@@ -262,6 +262,10 @@ class ResPartner(models.Model):
             ]
         )
         broken_by_partner = broken.grouped("partner_id")
+        reminded = self.env["ar.dunning.level"].browse(
+            {row["last_level"] for rows in invoices.values() for row in rows if row["last_level"]}
+        )
+        offsets = {level.id: level.offset_days for level in reminded}
         result = {}
         for partner in self.with_company(company):
             policy = partner._ar_get_credit_policy()
@@ -282,12 +286,13 @@ class ResPartner(models.Model):
             ]
             plan = core_dunning.plan_customer(
                 items,
-                levels._to_core(),
+                core_dunning.levels_for_grade(levels._to_core(), partner.sudo().ar_risk_grade),
                 today,
                 last_reminder=partner.sudo().ar_last_dunning_date or None,
                 no_dunning=partner.sudo().ar_no_dunning,
                 broken_promise=bool(promises),
                 grace_days=policy.dunning_grace_days,
+                offsets=offsets,
             )
             result[partner.id] = (plan, rows, credits.get(partner.id, 0.0), policy, promises)
         return result
@@ -401,7 +406,9 @@ class ResPartner(models.Model):
         charge = self.env["account.move"]
         if policy.charge_enabled:
             charge = self._ar_invoice_charges(policy, selected, today)
-            ordered = core_dunning.sorted_levels(policy.ar_dunning_level_ids._to_core())
+            ordered = core_dunning.sorted_levels(
+                core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
+            )
             first = core_dunning.level_reached(0, ordered)
             if charge.state == "posted" and first is not None:
                 # the new charges are listed in this reminder, at the level of an invoice due today

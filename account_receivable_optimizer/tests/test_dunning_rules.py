@@ -95,6 +95,30 @@ class TestDunningRules(ArDunningCommon):
         self.assertEqual(gamma.ar_dunning_priority, 9000.0 * 15 * 3)
         self.assertEqual(self.customer.ar_open_dispute_count, 1)
 
+    def test_levels_by_risk_grade(self):
+        # grades D-E get no courtesy reminder and their own notice at 20 days
+        self.courtesy.risk_grades = "ABC"
+        own = self.env["ar.dunning.level"].create(
+            {
+                "policy_id": self.policy.id,
+                "name": "Early notice",
+                "offset_days": 20,
+                "risk_grades": "de",
+                "mail_template_id": self.template.id,
+            }
+        )
+        risky = self.env["res.partner"].create({"name": "Risky", "email": "r@example.com"})
+        risky.sudo().ar_risk_grade = "E"
+        self.customer.sudo().ar_risk_grade = "A"
+        with freeze_time("2026-03-01"):
+            self._invoice(100.0, partner=risky, invoice_date="2026-03-01", due_date="2026-03-31")
+        self._run("2026-03-26")
+        self.assertEqual(self._communications().level_id, self.courtesy)
+        self.assertFalse(self._communications(risky))
+        self._run("2026-04-20")
+        self.assertEqual(self._communications(risky).level_id, own)
+        self.assertEqual(self._communications()[-1].level_id, self.reminder)
+
     def test_one_open_dispute_per_invoice(self):
         self._dispute(self.inv_a)
         with self.assertRaisesRegex(ValidationError, "already has an open dispute"):
@@ -259,6 +283,12 @@ class TestDunningLevelsBadInput(ArDunningCommon):
         self._assert_refused(
             [Command.update(self.notice.id, {"min_interval_days": -1})],
             "minimum days since the previous reminder cannot be negative",
+        )
+
+    def test_bad_risk_grades(self):
+        self._assert_refused(
+            [Command.update(self.notice.id, {"risk_grades": "DF"})],
+            "'Only for grades' takes risk grades A to E, each once",
         )
 
     def test_same_offset_in_two_policies_is_fine(self):

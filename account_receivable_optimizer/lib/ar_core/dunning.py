@@ -45,6 +45,7 @@ class Level:
     key: int
     offset_days: int
     min_interval_days: int = 0
+    grades: str = ""  # risk grades the level is for ("DE"); empty: every grade
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,24 @@ def validate_levels(levels: Sequence[Level]) -> None:
             raise ValueError("the minimum interval between reminders cannot be negative")
 
 
+def validate_grades(grades: str) -> None:
+    """Raise ``ValueError`` unless ``grades`` only holds risk grades (A-E), each once."""
+    letters = [letter for letter in (grades or "").upper() if not letter.isspace() and letter != ","]
+    if any(letter not in "ABCDE" for letter in letters) or len(set(letters)) != len(letters):
+        raise ValueError("grades")
+
+
+def levels_for_grade(levels: Iterable[Level], grade: str | None) -> list[Level]:
+    """The levels that apply to a customer of risk ``grade``.
+
+    A level without grades applies to everybody; a level with grades only to
+    customers of those grades (a customer not graded yet gets the levels
+    without grades).
+    """
+    grade = (grade or "").upper()
+    return [level for level in levels if not level.grades or (grade and grade in level.grades.upper())]
+
+
 def sorted_levels(levels: Iterable[Level]) -> list[Level]:
     """Levels from the earliest (smallest offset) to the last."""
     return sorted(levels, key=lambda level: (level.offset_days, level.key))
@@ -122,6 +141,7 @@ def plan_customer(
     no_dunning: bool = False,
     broken_promise: bool = False,
     grace_days: int = 0,
+    offsets: dict[int, int] | None = None,
 ) -> Plan:
     """The communication one customer gets today.
 
@@ -130,12 +150,14 @@ def plan_customer(
     last level); the communication is at the highest of them. It is sent
     only when at least one invoice reached a level higher than its last
     one, and when ``today - last_reminder`` is at least that level's
-    minimum interval.
+    minimum interval. Levels are compared by offset: ``offsets`` gives the
+    offset of every level an invoice may have been reminded at (levels of
+    other grades too), by default those of ``levels``.
     """
     if no_dunning:
         return Plan(level=None, skip_reason=SKIP_NO_DUNNING)
     ordered = sorted_levels(levels)
-    rank = {level.key: index for index, level in enumerate(ordered)}
+    offsets = {**(offsets or {}), **{level.key: level.offset_days for level in ordered}}
     chosen: dict[int, int] = {}
     skipped: dict[int, str] = {}
     escalates = False
@@ -150,8 +172,8 @@ def plan_customer(
         if index is None:
             continue
         chosen[invoice.key] = index
-        last = rank.get(invoice.last_level) if invoice.last_level is not None else None
-        if last is None or index > last:
+        last = offsets.get(invoice.last_level) if invoice.last_level is not None else None
+        if last is None or ordered[index].offset_days > last:
             escalates = True
     if not chosen or not escalates:
         return Plan(level=None, skip_reason=SKIP_NOTHING_DUE, skipped=skipped)
