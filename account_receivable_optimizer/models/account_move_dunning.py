@@ -63,7 +63,13 @@ class AccountMove(models.Model):
                 body=self.env._("Late-payment charges waived by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
-        return reversals
+        return {
+            "name": self.env._("Waived charges"),
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", reversals.ids)],
+        }
 
     def _ar_resolve_settled_disputes(self):
         """Paying or fully crediting an invoice resolves its open disputes."""

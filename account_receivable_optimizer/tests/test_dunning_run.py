@@ -5,6 +5,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning import ResPartner
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .dunning_common import ArDunningCommon
@@ -167,11 +168,13 @@ class TestDunningWalk(ArDunningCommon):
         self._run("2026-04-10")
         charge = self._charges()
         billing = self._user("ar_billing", "account.group_account_invoice")
-        with self.assertRaisesRegex(Exception, "Only a Credit Manager"):
+        with self.assertRaisesRegex(AccessError, "Only a Credit Manager"):
             charge.with_user(billing).action_ar_waive_charges()
         manager = self._user("ar_manager", "account_receivable_optimizer.group_ar_credit_manager")
         with freeze_time("2026-04-11"):
-            credit_note = charge.with_user(manager).action_ar_waive_charges()
+            action = charge.with_user(manager).action_ar_waive_charges()
+        credit_note = charge.reversal_move_ids
+        self.assertEqual(action["domain"], [("id", "in", credit_note.ids)])
         self.assertRecordValues(credit_note, [{"move_type": "out_refund", "amount_total": 43.95, "state": "posted"}])
         self.assertEqual(charge.payment_state, "reversed")
 
