@@ -6,3 +6,4 @@ from . import test_access
 from . import test_risk_grade
 from . import test_dunning_run
 from . import test_dunning_rules
+from . import test_dunning_race
