@@ -29,6 +29,9 @@ class ArDunningCommunication(models.Model):
     line_ids = fields.One2many("ar.dunning.communication.line", "communication_id", string="Invoices", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary(string="Total Due", readonly=True)
+    unmatched_amount = fields.Monetary(
+        string="Unmatched Payments", readonly=True, help="Payments and credit notes not matched with invoices yet."
+    )
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, ondelete="set null")
     activity_id = fields.Many2one("mail.activity", string="Collector Task", readonly=True, ondelete="set null")
     charge_move_id = fields.Many2one("account.move", string="Charges Invoice", readonly=True, check_company=True)

@@ -419,6 +419,7 @@ class ResPartner(models.Model):
         vals = self._ar_communication_vals(level, selected, levels_of, today)
         communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
         if credit:
+            communication.unmatched_amount = -credit
             communication.reason = self.env._(
                 "Sent although %(amount)s of payments or credit notes are not matched.",
                 amount=formatLang(self.env, -credit, currency_obj=company.currency_id),

@@ -226,7 +226,9 @@ class TestDunningRules(ArDunningCommon):
         comm = self._communications()
         self.assertRecordValues(comm, [{"state": "sent", "level_id": self.reminder.id}])
         self.assertIn("Sent although $\xa0200.00", comm.reason)
+        self.assertEqual(comm.unmatched_amount, 200.0)
         self.assertEqual(len(self._mails()), 1)
+        self.assertIn("We have also received <strong>$\xa0200.00</strong>", self._mails().body_html)
 
     def test_customer_without_email_falls_back_to_a_task(self):
         self.customer.email = False
