@@ -243,6 +243,21 @@ class TestDunningCron(ArDunningCommon):
         self._run("2026-04-16")
         self.assertEqual(self._communications(bad).mapped("state"), ["failed", "sent"])
 
+    def test_planning_queries_do_not_grow_with_customers(self):
+        def count(partners):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time("2026-04-15"):
+                preview = partners._ar_dunning_preview(self.company, self._date("2026-04-15"))
+            self.assertEqual(len(preview), len(partners))
+            return self.env.cr.sql_log_count - before
+
+        self.env.flush_all()
+        count(self.customers[:1])  # warm the caches
+        few = count(self.customers[:3])
+        self.assertEqual(count(self.customers), few)
+        self.assertLessEqual(few, 12)
+
     def test_preview_creates_and_sends_nothing(self):
         self.customers[0].ar_no_dunning = True
         with freeze_time("2026-04-15"):
