@@ -13,3 +13,4 @@ from . import ar_credit_policy_dunning
 from . import res_partner_dunning
 from . import account_move_dunning
 from . import account_partial_reconcile
+from . import mail_mail

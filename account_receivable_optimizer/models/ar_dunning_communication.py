@@ -66,6 +66,25 @@ class ArDunningCommunication(models.Model):
         self.mail_id = mail_id
         return True
 
+    def _ar_email_failed(self, reason):
+        """The reminder email could not be delivered: record it and hand it to the collector."""
+        for communication in self.filtered(lambda c: c.state == "sent"):
+            partner = communication.partner_id.with_company(communication.company_id)
+            communication.write(
+                {"state": "failed", "reason": self.env._("Email not delivered: %(reason)s", reason=reason)}
+            )
+            communication.activity_id = partner._ar_schedule_task(
+                self.env._("Send the reminder: email not delivered"),
+                self.env._(
+                    "The %(level)s reminder email to %(customer)s was not delivered (%(reason)s). "
+                    "Contact the customer and check its email address.",
+                    level=communication.level_id.name,
+                    customer=partner.display_name,
+                    reason=reason,
+                ),
+                communication.date,
+            )
+
     def _ar_attach(self, name, content, mimetype):
         self.ensure_one()
         attachment = self.env["ir.attachment"].create(

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -244,6 +246,19 @@ class TestDunningRules(ArDunningCommon):
         self.assertEqual(comm.activity_id, self._activities())
         # the run goes on: the invoices are at the reminder level
         self.assertEqual((self.inv_a | self.inv_b).ar_dunning_level_id, self.reminder)
+
+    def test_undelivered_email_falls_back_to_a_task(self):
+        self._run("2026-04-15")
+        comm = self._communications()
+        self.assertEqual(comm.state, "sent")
+        server = type(self.env["ir.mail_server"])
+        with patch.object(server, "connect", autospec=True, side_effect=ConnectionRefusedError("SMTP down")):
+            self._mails().send()
+        self.assertEqual(self._mails().state, "exception")
+        self.assertRecordValues(comm, [{"state": "failed", "reason": "Email not delivered: SMTP down"}])
+        self.assertRecordValues(
+            self._activities(), [{"summary": "Send the reminder: email not delivered", "user_id": self.collector.id}]
+        )
 
     def test_no_dunning_customer(self):
         self.customer.ar_no_dunning = True
