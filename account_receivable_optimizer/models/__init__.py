@@ -11,6 +11,7 @@ from . import ar_payment_promise
 from . import ar_dunning_communication
 from . import ar_credit_policy_dunning
 from . import res_partner_dunning
+from . import res_partner_dunning_run
 from . import account_move_dunning
 from . import account_partial_reconcile
 from . import mail_mail

@@ -4,7 +4,7 @@ from unittest.mock import patch
 import openpyxl
 from freezegun import freeze_time
 
-from odoo.addons.account_receivable_optimizer.models.res_partner_dunning import ResPartner
+from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
