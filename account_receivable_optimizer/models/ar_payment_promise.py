@@ -50,6 +50,20 @@ class ArPaymentPromise(models.Model):
         promises = super().create(vals_list)
         today = fields.Date.context_today(self)
         for promise in promises:
+            customer = promise.partner_id.commercial_partner_id
+            foreign = promise.move_ids.filtered(
+                lambda m, c=customer: (
+                    m.commercial_partner_id != c or m.move_type != "out_invoice" or m.state != "posted"
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay of %(customer)s can only cover its posted invoices, not %(invoices)s.",
+                        customer=customer.display_name,
+                        invoices=", ".join(foreign.mapped("display_name")),
+                    )
+                )
             due = sum(promise.move_ids.mapped("amount_residual_signed"))
             try:
                 dunning.validate_promise(

@@ -201,6 +201,18 @@ class TestDunningRules(ArDunningCommon):
         with self.assertRaisesRegex(ValidationError, "must be positive"):
             with self.env.cr.savepoint():
                 self._promise(0.0, "2026-04-30")
+        other = self.env["res.partner"].create({"name": "Other"})
+        with self.assertRaisesRegex(ValidationError, "can only cover its posted invoices"):
+            with self.env.cr.savepoint():
+                self._invoice(10.0, partner=other)
+                self.env["ar.payment.promise"].create(
+                    {
+                        "partner_id": other.id,
+                        "move_ids": [Command.set(self.inv_a.ids)],
+                        "amount": 10.0,
+                        "promised_date": "2099-01-01",
+                    }
+                )
         self.assertEqual(self.env["ar.payment.promise"].search_count([]), count)
 
     def test_unreconciled_credit_asks_the_collector_first(self):
@@ -379,8 +391,9 @@ class TestDunningAccessAndCompanies(ArDunningCommon):
     def test_rights(self):
         self._run("2026-04-15")
         comm = self._communications()
-        billing = self._user("ar_billing", "account.group_account_invoice")
-        controller = self._user("ar_controller2", CONTROLLER)
+        # everybody may edit contacts ("Contact Creation"): what is refused below is ours
+        billing = self._user("ar_billing", "account.group_account_invoice,base.group_partner_manager")
+        controller = self._user("ar_controller2", f"{CONTROLLER},base.group_partner_manager")
         manager = self._user("ar_manager", MANAGER)
         # billing users open disputes and read promises, but see no dunning history
         reason = self.env["ar.dispute.reason"].create({"name": "Late delivery"})
@@ -404,6 +417,11 @@ class TestDunningAccessAndCompanies(ArDunningCommon):
             self.reminder.with_user(controller).write({"offset_days": 11})
         with self.assertRaises(AccessError):
             comm.with_user(controller).write({"state": "failed"})
+        # only controllers take a customer out of the dunning or change its collector
+        with self.assertRaisesRegex(AccessError, "Only Credit Controllers can change a customer's dunning"):
+            self.customer.with_user(billing).write({"ar_no_dunning": True})
+        self.customer.with_user(controller).write({"ar_no_dunning": True, "ar_collector_id": controller.id})
+        self.assertTrue(self.customer.ar_no_dunning)
         # managers configure levels
         self.reminder.with_user(manager).write({"offset_days": 12})
         self.assertEqual(self.reminder.offset_days, 12)
