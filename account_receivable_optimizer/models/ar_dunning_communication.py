@@ -1,8 +1,12 @@
 import io
+import logging
 
 import xlsxwriter
 
 from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 
 class ArDunningCommunication(models.Model):
@@ -99,15 +103,33 @@ class ArDunningCommunication(models.Model):
         self.attachment_ids = [Command.link(attachment.id)]
         return attachment
 
+    def _ar_render(self, report_ref, res_ids):
+        """A report as PDF, or as HTML when this server cannot make PDFs (no PDF engine).
+
+        :return: ``(content, extension, mimetype)``
+        """
+        Report = self.env["ir.actions.report"]
+        try:
+            with self.env.cr.savepoint():
+                content, report_type = Report._render_qweb_pdf(report_ref, res_ids)
+        except UserError as error:
+            _logger.warning("Dunning: %s rendered as HTML: %s", report_ref, error)
+            content, report_type = Report._render_qweb_html(report_ref, res_ids)
+            for communication in self:
+                communication.reason = "\n".join(
+                    filter(None, [communication.reason, self.env._("Documents in HTML: %(error)s", error=str(error))])
+                )
+        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        return content, report_type, mimetype
+
     def _ar_print_letter(self):
         """Attach the reminder letter (PDF) to the communication."""
         self.ensure_one()
-        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+        content, extension, mimetype = self._ar_render(
             "account_receivable_optimizer.ar_dunning_letter_report", self.ids
         )
         name = self.env._("Reminder %(customer)s %(date)s", customer=self.partner_id.name, date=self.date)
-        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
-        return self._ar_attach(f"{name}.{report_type}", content, mimetype)
+        return self._ar_attach(f"{name}.{extension}", content, mimetype)
 
     def _ar_case_file_content(self):
         """XLSX case file: the open invoices, then the reminder history of the customer."""
@@ -165,8 +187,7 @@ class ArDunningCommunication(models.Model):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         invoices = self.line_ids.move_id
-        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", invoices.ids)
-        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        content, report_type, mimetype = self._ar_render("account.account_invoices", invoices.ids)
         self._ar_attach(
             self.env._("Invoices %(customer)s", customer=self.partner_id.name) + f".{report_type}", content, mimetype
         )

@@ -5,7 +5,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .dunning_common import ArDunningCommon
@@ -154,6 +154,18 @@ class TestDunningWalk(ArDunningCommon):
                 ("Hand-over", "Sent", 1263.68),
             ],
         )
+
+    def test_letter_without_pdf_engine_is_attached_as_html(self):
+        self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        report = type(self.env["ir.actions.report"])
+        with patch.object(report, "_render_qweb_pdf", autospec=True, side_effect=UserError("No PDF engine")):
+            self._run("2026-04-30")
+        notice = self._communications()
+        self.assertRecordValues(
+            notice, [{"state": "sent", "level_id": self.notice.id, "reason": "Documents in HTML: No PDF engine"}]
+        )
+        self.assertEqual(notice.attachment_ids.mapped("name"), ["Reminder Alpha Industries 2026-04-30.html"])
+        self.assertEqual(len(self._mails()), 1)
 
     def test_charges_are_off_by_default(self):
         self.assertFalse(self.env["ar.credit.policy"].create({"name": "New"}).charge_enabled)
