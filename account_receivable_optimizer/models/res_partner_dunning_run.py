@@ -147,7 +147,7 @@ class ResPartner(models.Model):
             if not plan.send:
                 continue
             level = self.env["ar.dunning.level"].browse(plan.level)
-            selected = [row for row in rows if row["id"] in plan.levels]
+            listed = [row for row in rows if row["id"] not in plan.skipped]
             note = level._channels()
             if credit and policy.dunning_unreconciled == "activity":
                 note = self.env._("Collector task: reconcile payments or credit notes first")
@@ -155,8 +155,8 @@ class ResPartner(models.Model):
                 {
                     "partner_id": partner.id,
                     "level_id": level.id,
-                    "amount": sum(row["amount_due"] for row in selected),
-                    "invoice_count": len(selected),
+                    "amount": sum(row["amount_due"] for row in listed),
+                    "invoice_count": len(listed),
                     "note": note,
                 }
             )
@@ -220,7 +220,9 @@ class ResPartner(models.Model):
         if not plan.send:
             return Communication
         level = self.env["ar.dunning.level"].browse(plan.level)
+        # the invoices that reached a level escalate; the reminder lists every open invoice still owed
         selected = [row for row in rows if row["id"] in plan.levels]
+        listed = [row for row in rows if row["id"] not in plan.skipped]
         levels_of = dict(plan.levels)
         if credit and policy.dunning_unreconciled == "activity":
             reason = self.env._(
@@ -241,7 +243,7 @@ class ResPartner(models.Model):
             if existing:
                 return Communication
             activity = self._ar_schedule_task(self.env._("Reconcile before dunning"), reason, today)
-            vals = self._ar_communication_vals(level, selected, levels_of, today)
+            vals = self._ar_communication_vals(level, listed, levels_of, today)
             vals.update(state="skipped", reason=reason, activity_id=activity.id, channels=self.env._("Collector task"))
             return Communication.create(vals)
         charge = self.env["account.move"]
@@ -253,11 +255,11 @@ class ResPartner(models.Model):
             first = core_dunning.level_reached(0, ordered)
             if charge.state == "posted" and first is not None:
                 # the new charges are listed in this reminder, at the level of an invoice due today
-                selected.append(
+                listed.append(
                     {"id": charge.id, "due_date": charge.invoice_date_due, "amount_due": charge.amount_residual_signed}
                 )
                 levels_of[charge.id] = ordered[first].key
-        vals = self._ar_communication_vals(level, selected, levels_of, today)
+        vals = self._ar_communication_vals(level, listed, levels_of, today)
         communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
         if credit:
             communication.unmatched_amount = -credit
@@ -274,7 +276,7 @@ class ResPartner(models.Model):
                     "%(level)s: %(amount)s due on %(count)s invoices.",
                     level=level.name,
                     amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
-                    count=len(selected),
+                    count=len(listed),
                 ),
                 today,
             )
@@ -283,7 +285,7 @@ class ResPartner(models.Model):
         if level.hand_over:
             self.sudo().ar_collection_state = "handed_over"
             communication._ar_hand_over()
-        moves = self.env["account.move"].sudo().browse([row["id"] for row in selected])
+        moves = self.env["account.move"].sudo().browse(list(levels_of))
         for move in moves:
             move.write({"ar_dunning_level_id": levels_of[move.id], "ar_dunning_date": today})
         self.sudo().write({"ar_dunning_level_id": level.id, "ar_last_dunning_date": today})
@@ -312,7 +314,7 @@ class ResPartner(models.Model):
                 Command.create(
                     {
                         "move_id": row["id"],
-                        "level_id": levels_of[row["id"]],
+                        "level_id": levels_of.get(row["id"], False),
                         "due_date": row["due_date"],
                         "days_late": aging.days_overdue(row["due_date"], today),
                         "amount_due": row["amount_due"],

@@ -193,12 +193,22 @@ class TestDunningWalk(ArDunningCommon):
     def test_one_communication_per_customer_at_the_highest_level(self):
         self._invoice(100.0, invoice_date="2026-03-01", due_date="2026-04-25")  # 5 days late: courtesy
         self._invoice(200.0, invoice_date="2026-03-01", due_date="2026-04-15")  # 15 days: reminder
-        self._invoice(300.0, invoice_date="2026-03-01", due_date="2026-05-20")  # not due, no level yet
+        not_due = self._invoice(300.0, invoice_date="2026-03-01", due_date="2026-05-20")  # no level yet
         self._run("2026-04-30")
         comm = self._communications()
-        self.assertRecordValues(comm, [{"level_id": self.reminder.id, "amount_total": 300.0}])
-        self.assertEqual(comm.line_ids.mapped("amount_due"), [200.0, 100.0])
+        # at the highest level reached, listing every open invoice and the total due
+        self.assertRecordValues(comm, [{"level_id": self.reminder.id, "amount_total": 600.0}])
+        self.assertRecordValues(
+            comm.line_ids,
+            [
+                {"amount_due": 200.0, "days_late": 15, "level_id": self.reminder.id},
+                {"amount_due": 100.0, "days_late": 5, "level_id": self.courtesy.id},
+                {"amount_due": 300.0, "days_late": -20, "level_id": False},
+            ],
+        )
+        self.assertFalse(not_due.ar_dunning_level_id)
         self.assertEqual(len(self._mails()), 1)
+        self.assertIn("$\xa0600.00", self._mails().body_html)
 
 
 @tagged("post_install", "-at_install")
