@@ -47,6 +47,9 @@ class ArDunningLevel(models.Model):
         "mail.template",
         string="Email Template",
         domain="[('model', '=', 'ar.dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "account_receivable_optimizer.mail_template_dunning", raise_if_not_found=False
+        ),
         help="Template of the reminder email, rendered in the customer's language.",
     )
     print_letter = fields.Boolean(

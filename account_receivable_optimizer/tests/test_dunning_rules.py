@@ -304,7 +304,7 @@ class TestDunningLevelsBadInput(ArDunningCommon):
 
     def test_email_level_without_template(self):
         self._assert_refused(
-            [Command.create({"name": "No template", "offset_days": 90})],
+            [Command.create({"name": "No template", "offset_days": 90, "mail_template_id": False})],
             "Dunning level No template sends an email: choose its email template",
         )
 
@@ -322,10 +322,9 @@ class TestDunningLevelsBadInput(ArDunningCommon):
 
     def test_same_offset_in_two_policies_is_fine(self):
         other = self.env["ar.credit.policy"].create({"name": "Other"})
-        level = self.env["ar.dunning.level"].create(
-            {"policy_id": other.id, "name": "Reminder", "offset_days": 10, "mail_template_id": self.template.id}
-        )
+        level = self.env["ar.dunning.level"].create({"policy_id": other.id, "name": "Reminder", "offset_days": 10})
         self.assertEqual(level.offset_days, self.reminder.offset_days)
+        self.assertEqual(level.mail_template_id, self.template)  # the shipped template by default
 
     def test_charges_need_a_product(self):
         with self.assertRaisesRegex(ValidationError, "choose the product of the charge lines"):
