@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import aging
@@ -464,9 +464,18 @@ class ResPartner(models.Model):
     def _ar_run_dunning_now(self, company):
         """'Run now': the whole dunning of ``company`` at once (same rules as the cron)."""
         if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
-            raise UserError(self.env._("Only Credit Controllers can run the dunning."))
+            raise AccessError(self.env._("Only Credit Controllers can run the dunning."))
         today = fields.Date.context_today(self)
         self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
         self.env["res.partner"].flush_model()
-        ids = [row[0] for row in self.env.execute_query(self._ar_dunning_todo_sql(company, today, SQL("p.id")))]
+        # customers a cron worker is handling right now are left to it
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "%s ORDER BY p.id FOR NO KEY UPDATE OF p SKIP LOCKED",
+                    self._ar_dunning_todo_sql(company, today, SQL("p.id")),
+                )
+            )
+        ]
         return self.sudo().browse(ids)._ar_run_dunning(company, today)

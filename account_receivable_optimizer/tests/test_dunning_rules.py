@@ -410,6 +410,8 @@ class TestDunningAccessAndCompanies(ArDunningCommon):
             )
         with self.assertRaises(AccessError):
             self.env["ar.dunning.preview"].with_user(billing).create({})
+        with self.assertRaisesRegex(AccessError, "Only Credit Controllers can run the dunning"):
+            self.env["res.partner"].with_user(billing)._ar_run_dunning_now(self.company)
         # controllers read the history and run the dunning, but do not configure levels
         self.assertEqual(comm.with_user(controller).amount_total, 1000.0)
         with self.assertRaises(AccessError):
