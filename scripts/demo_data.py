@@ -74,6 +74,73 @@ env["res.partner"].search([("name", "=", "Acme Bistro")]).ar_credit_hold = True
 policy.enforcement = "block"
 while env["res.partner"]._cron_compute_risk_grades():
     pass
+
+# Dunning: four levels on the standard policy, a dispute, a promise, then the nightly run.
+template = env.ref("account_receivable_optimizer.mail_template_dunning")
+policy.write(
+    {
+        "ar_dunning_level_ids": [
+            Command.create({"name": "Courtesy reminder", "offset_days": -5, "mail_template_id": template.id}),
+            Command.create({"name": "Reminder", "offset_days": 10, "mail_template_id": template.id}),
+            Command.create(
+                {
+                    "name": "Formal notice",
+                    "offset_days": 30,
+                    "min_interval_days": 7,
+                    "mail_template_id": template.id,
+                    "print_letter": True,
+                    "create_activity": True,
+                    "activity_summary": "Call the customer",
+                }
+            ),
+            Command.create(
+                {
+                    "name": "Hand-over to collection",
+                    "offset_days": 90,
+                    "min_interval_days": 15,
+                    "send_email": False,
+                    "create_activity": True,
+                    "activity_summary": "Send the case file to the agency",
+                    "hand_over": True,
+                }
+            ),
+        ],
+    }
+)
+
+
+def open_invoices(name):
+    return env["account.move"].search(
+        [("partner_id.name", "=", name), ("payment_state", "in", ("not_paid", "partial")), ("state", "=", "posted")],
+        order="invoice_date_due",
+    )
+
+
+disputed = open_invoices("Ready Mat")[:1]
+if disputed:
+    env["ar.invoice.dispute"].create(
+        {
+            "move_id": disputed.id,
+            "reason_id": env.ref("account_receivable_optimizer.ar_dispute_reason_price").id,
+            "note": "The customer says the discount agreed by phone is missing.",
+        }
+    )
+promised = open_invoices("Lumber Inc")[:1]
+if promised:
+    env["ar.payment.promise"].create(
+        {
+            "partner_id": promised.partner_id.id,
+            "move_ids": [Command.set(promised.ids)],
+            "amount": promised.amount_residual,
+            "promised_date": today + timedelta(days=7),
+        }
+    )
+while env["res.partner"]._cron_run_dunning():
+    pass
 env.cr.commit()
 graded = env["res.partner"].search([("ar_risk_grade", "!=", False)])
 print(f"Demo data: {len(graded)} customers graded: " + ", ".join(f"{p.name} {p.ar_risk_grade}" for p in graded))
+reminders = env["ar.dunning.communication"].search([])
+print(
+    f"Demo data: {len(reminders)} reminders: " + ", ".join(f"{r.partner_id.name} {r.level_id.name}" for r in reminders)
+)

@@ -16,9 +16,10 @@ def test_worked_example_from_the_docs():
         "overdue_share": 0.3,
         "max_overdue": 0.375,
         "utilisation": 0.8,
+        "broken_promises": 0.0,
     }
     assert assessment.contributions() == pytest.approx(
-        {"days_late": 7.0, "overdue_share": 7.5, "max_overdue": 9.375, "utilisation": 12.0}
+        {"days_late": 7.0, "overdue_share": 7.5, "max_overdue": 9.375, "utilisation": 12.0, "broken_promises": 0.0}
     )
     assert assessment.score == 64.13  # 64.125 rounded half-up
     assert assessment.grade == "B"
@@ -37,6 +38,15 @@ def test_only_weighted_factors_count():
     assert risk.risk_score(factors, only_days) == 50.0
     only_util = {"days_late": 0.0, "overdue_share": 0.0, "max_overdue": 0.0, "utilisation": 3.0}
     assert risk.risk_score(factors, only_util) == 0.0
+
+
+def test_broken_promises_count_only_when_weighted():
+    factors = risk.RiskFactors(broken_promises=2.0)
+    assert risk.risk_score(factors) == 100.0  # default weight 0
+    weights = {**risk.DEFAULT_WEIGHTS, "broken_promises": 20.0}
+    # 2 of 3 promises: risk 2/3 x 20 / 120 of the total weight = 11.11 points
+    assert risk.risk_score(factors, weights) == 88.89
+    assert risk.risk_score(risk.RiskFactors(broken_promises=7.0), weights) == 83.33  # saturates at 3
 
 
 def test_from_amounts():
@@ -113,6 +123,7 @@ factors_st = st.builds(
     overdue_share=st.floats(min_value=0, max_value=10),
     max_overdue=factor_values,
     utilisation=st.floats(min_value=0, max_value=10),
+    broken_promises=st.integers(min_value=0, max_value=20).map(float),
 )
 
 

@@ -6,3 +6,14 @@ from . import res_partner
 from . import account_move
 from . import account_payment_term
 from . import ar_discount_analysis
+from . import ar_dunning_level
+from . import ar_dispute_reason
+from . import ar_invoice_dispute
+from . import ar_payment_promise
+from . import ar_dunning_communication
+from . import ar_credit_policy_dunning
+from . import res_partner_dunning
+from . import res_partner_dunning_run
+from . import account_move_dunning
+from . import account_partial_reconcile
+from . import mail_mail

@@ -305,18 +305,23 @@ class ResPartner(models.Model):
                 "reconciled",
             ]
         )
-        self.env["account.move"].flush_model(["amount_total_signed", "commercial_partner_id", "company_id", "state"])
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "ar_dispute_open", "commercial_partner_id", "company_id", "state"]
+        )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT p.commercial_partner_id,
                        'open',
-                       CASE WHEN aml.move_id = ANY(%(exclude)s) THEN NULL ELSE aml.date_maturity END,
+                       -- invoices being posted or under an open dispute are never overdue
+                       CASE WHEN aml.move_id = ANY(%(exclude)s) OR im.ar_dispute_open THEN NULL
+                            ELSE aml.date_maturity END,
                        SUM(aml.amount_residual)
                   FROM account_move_line aml
                   JOIN account_account a ON a.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN account_move im ON im.id = aml.move_id
                  WHERE aml.company_id = %(company)s
                    AND a.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
@@ -482,6 +487,7 @@ class ResPartner(models.Model):
             "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value).1f %%")),
             "max_overdue": (self.env._("Maximum days overdue"), self.env._("%(value).0f days")),
             "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value).1f %%")),
+            "broken_promises": (self.env._("Promises to pay broken (12 months)"), self.env._("%(value).0f")),
         }
         contributions = assessment.contributions()
         lines = []

@@ -1,2 +1,3 @@
 from . import ar_credit_override_wizard
 from . import account_payment_register
+from . import ar_dunning_preview

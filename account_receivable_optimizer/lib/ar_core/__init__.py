@@ -1,13 +1,13 @@
 """Pure-Python receivables formulas (standard library only).
 
 Every number the addon shows about receivables (aging, exposure, credit
-checks, risk scores, DSO and collection KPIs, the collection forecast) is
-computed here. The Odoo models only gather rows with SQL or the ORM and
-hand them to these functions.
+checks, risk scores, dunning, DSO and collection KPIs, the collection forecast,
+early-payment discounts) is computed here. The Odoo models only gather rows
+with SQL or the ORM and hand them to these functions.
 
 This package must never import ``odoo``.
 """
 
-from . import aging, discount, exposure, forecast, kpi, risk
+from . import aging, discount, dunning, exposure, forecast, kpi, risk
 
-__all__ = ["aging", "discount", "exposure", "forecast", "kpi", "risk"]
+__all__ = ["aging", "discount", "dunning", "exposure", "forecast", "kpi", "risk"]

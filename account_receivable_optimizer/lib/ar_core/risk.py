@@ -11,6 +11,8 @@ factor              raw value                                   full risk
 ``overdue_share``   overdue amount / exposure                   100 %
 ``max_overdue``     maximum days overdue today                  120 days
 ``utilisation``     exposure / credit limit (0 without limit)   100 %
+``broken_promises`` promises to pay broken in the last 12       3 promises
+                    months (default weight 0: off)
 ==================  ==========================================  ==========
 
     risk  = sum(weight_i x risk_i) / sum(weight_i)
@@ -36,6 +38,7 @@ SATURATION = {
     "overdue_share": 1.0,
     "max_overdue": 120.0,
     "utilisation": 1.0,
+    "broken_promises": 3.0,
 }
 FACTORS = tuple(SATURATION)
 
@@ -44,6 +47,8 @@ DEFAULT_WEIGHTS = {
     "overdue_share": 25.0,
     "max_overdue": 25.0,
     "utilisation": 15.0,
+    # Off unless the credit policy weighs it: adding it changes no existing score.
+    "broken_promises": 0.0,
 }
 #: Minimum score of grades A, B, C and D (E is everything below D).
 DEFAULT_THRESHOLDS = (80.0, 60.0, 40.0, 20.0)
@@ -83,6 +88,7 @@ class RiskFactors:
     overdue_share: float = 0.0
     max_overdue: float = 0.0
     utilisation: float = 0.0
+    broken_promises: float = 0.0
 
     @classmethod
     def from_amounts(
@@ -93,6 +99,7 @@ class RiskFactors:
         overdue_amount: float,
         max_days_overdue: int,
         limit: float,
+        broken_promises: int = 0,
     ) -> RiskFactors:
         """Build the factors from amounts: shares are computed here."""
         overdue_share = overdue_amount / exposure if exposure > 0 else 0.0
@@ -102,6 +109,7 @@ class RiskFactors:
             overdue_share=overdue_share,
             max_overdue=float(max_days_overdue),
             utilisation=utilisation,
+            broken_promises=float(broken_promises),
         )
 
 

@@ -1,0 +1,80 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .res_partner import MANAGER_GROUP
+
+
+class AccountMove(models.Model):
+    """Dunning state, disputes, promises and late-payment charges of customer invoices."""
+
+    _inherit = "account.move"
+
+    ar_dunning_level_id = fields.Many2one(
+        "ar.dunning.level", string="Last Dunning Level", readonly=True, copy=False, index="btree_not_null"
+    )
+    ar_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
+    ar_interest_days_charged = fields.Integer(
+        readonly=True, copy=False, help="Days late already invoiced as late-payment interest."
+    )
+    ar_fixed_fee_charged = fields.Boolean(
+        string="Fixed Compensation Charged", readonly=True, copy=False, help="The fixed compensation was invoiced."
+    )
+    ar_is_dunning_charge = fields.Boolean(
+        string="Late-Payment Charges", readonly=True, copy=False, help="This invoice holds late-payment charges."
+    )
+    ar_dispute_ids = fields.One2many("ar.invoice.dispute", "move_id", string="Disputes")
+    ar_dispute_open = fields.Boolean(
+        string="Disputed", compute="_compute_ar_dispute_open", store=True, help="The invoice has an open dispute."
+    )
+    ar_promise_ids = fields.Many2many(
+        "ar.payment.promise", "ar_payment_promise_move_rel", "move_id", "promise_id", string="Promises to Pay"
+    )
+
+    @api.depends("ar_dispute_ids.state")
+    def _compute_ar_dispute_open(self):
+        for move in self:
+            move.ar_dispute_open = any(d.state == "open" for d in move.ar_dispute_ids)
+
+    def action_ar_open_dispute(self):
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only invoicing users can open disputes."))
+        return {
+            "name": self.env._("Dispute"),
+            "type": "ir.actions.act_window",
+            "res_model": "ar.invoice.dispute",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
+    def action_ar_waive_charges(self):
+        """Cancel late-payment charges with a credit note (Credit Managers)."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a Credit Manager can waive late-payment charges."))
+        charges = self.filtered(lambda m: m.ar_is_dunning_charge and m.state == "posted")
+        if charges != self or any(m.payment_state in ("paid", "reversed") for m in charges):
+            raise UserError(self.env._("Select posted, unpaid late-payment charge invoices to waive."))
+        reversals = charges._reverse_moves(
+            [{"ref": self.env._("Waived: %(invoice)s", invoice=move.name)} for move in charges], cancel=True
+        )
+        for move in charges:
+            move.message_post(
+                body=self.env._("Late-payment charges waived by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return {
+            "name": self.env._("Waived charges"),
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", reversals.ids)],
+        }
+
+    def _ar_resolve_settled_disputes(self):
+        """Paying or fully crediting an invoice resolves its open disputes."""
+        settled = self.filtered(lambda m: m.ar_dispute_open and m.payment_state in ("paid", "in_payment", "reversed"))
+        for move in settled:
+            move.ar_dispute_ids.filtered(lambda d: d.state == "open").sudo().action_resolve(
+                self.env._("Dispute resolved: the invoice is settled.")
+            )

@@ -1,0 +1,91 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib.ar_core import risk
+
+
+class ArCreditPolicy(models.Model):
+    """Dunning settings of a credit policy (kept apart from the credit-limit settings)."""
+
+    _inherit = "ar.credit.policy"
+
+    ar_dunning_level_ids = fields.One2many("ar.dunning.level", "policy_id", string="Dunning Levels")
+    dunning_grace_days = fields.Integer(
+        string="Promise grace period (days)",
+        default=3,
+        tracking=True,
+        help="Invoices covered by a promise to pay are not reminded until the promised date plus these days; "
+        "a promise not paid in full by then is broken.",
+    )
+    dunning_unreconciled = fields.Selection(
+        [("activity", "Ask the collector to reconcile first"), ("send", "Send anyway, mentioning them")],
+        string="Unreconciled payments",
+        default="activity",
+        required=True,
+        tracking=True,
+        help="When the customer has payments or credit notes not matched with its invoices: either no reminder "
+        "is sent and the collector gets a task to reconcile them, or the reminder is sent and lists them.",
+    )
+    charge_enabled = fields.Boolean(
+        string="Late-payment charges",
+        default=False,
+        tracking=True,
+        help="Invoice late-payment interest and the fixed recovery compensation with each reminder of "
+        "overdue invoices (off by default).",
+    )
+    charge_rate = fields.Float(
+        string="Annual interest rate (%)",
+        digits=(16, 4),
+        tracking=True,
+        help="Simple interest on the amount due including taxes, per year of 365 days. "
+        "France: the ECB rate + 10 points unless the contract says otherwise.",
+    )
+    charge_fixed_amount = fields.Monetary(
+        string="Fixed compensation per invoice",
+        currency_field="currency_id",
+        tracking=True,
+        help="Charged once per late invoice (40 EUR in the EU, Directive 2011/7/EU; France D441-5).",
+    )
+    charge_product_id = fields.Many2one(
+        "product.product",
+        string="Charges product",
+        check_company=True,
+        tracking=True,
+        help="Product of the charge invoice lines: gives their income account and taxes.",
+    )
+
+    weight_broken_promises = fields.Float(
+        string="Weight: broken promises",
+        default=risk.DEFAULT_WEIGHTS["broken_promises"],
+        tracking=True,
+        help="Weight of the promises to pay broken in the last 12 months (full risk at 3). "
+        "0 (default) leaves them out of the risk score.",
+    )
+
+    @api.constrains("weight_broken_promises")
+    def _check_weight_broken_promises(self):
+        self._check_weights()
+
+    def _get_risk_weights(self):
+        weights = super()._get_risk_weights()
+        weights["broken_promises"] = self.weight_broken_promises
+        return weights
+
+    @api.constrains("dunning_grace_days", "charge_rate", "charge_fixed_amount", "charge_enabled", "charge_product_id")
+    def _check_dunning_settings(self):
+        for policy in self:
+            if policy.dunning_grace_days < 0 or policy.charge_rate < 0 or policy.charge_fixed_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The grace period, interest rate and fixed compensation of credit policy %(policy)s "
+                        "cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
+            if policy.charge_enabled and not policy.charge_product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Credit policy %(policy)s charges late-payment fees: choose the product of the charge lines.",
+                        policy=policy.display_name,
+                    )
+                )

@@ -1,0 +1,211 @@
+import io
+import logging
+
+import xlsxwriter
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+
+class ArDunningCommunication(models.Model):
+    _name = "ar.dunning.communication"
+    _description = "Dunning Communication"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _rec_name = "partner_id"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True, check_company=True
+    )
+    date = fields.Date(required=True, index=True, readonly=True, default=fields.Date.context_today)
+    level_id = fields.Many2one("ar.dunning.level", string="Level", readonly=True, ondelete="restrict")
+    channels = fields.Char(readonly=True)
+    state = fields.Selection(
+        [("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")], required=True, readonly=True, index=True
+    )
+    reason = fields.Text(readonly=True, help="Why the communication failed or was skipped.")
+    line_ids = fields.One2many("ar.dunning.communication.line", "communication_id", string="Invoices", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_total = fields.Monetary(string="Total Due", readonly=True)
+    unmatched_amount = fields.Monetary(
+        string="Unmatched Payments", readonly=True, help="Payments and credit notes not matched with invoices yet."
+    )
+    mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", string="Collector Task", readonly=True, ondelete="set null")
+    charge_move_id = fields.Many2one("account.move", string="Charges Invoice", readonly=True, check_company=True)
+    attachment_ids = fields.Many2many("ir.attachment", string="Documents", readonly=True)
+
+    def _ar_send_email(self, partner):
+        """Email the reminder; without an address record the failure and plan a collector task."""
+        self.ensure_one()
+        recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
+        if not recipient.email:
+            recipient = partner
+        if not recipient.email:
+            self.write({"state": "failed", "reason": self.env._("The customer has no email address.")})
+            self.activity_id = partner._ar_schedule_task(
+                self.env._("Send the reminder: no email address"),
+                self.env._(
+                    "The %(level)s reminder could not be emailed: %(customer)s has no email address. "
+                    "Contact the customer and record its email address.",
+                    level=self.level_id.name,
+                    customer=partner.display_name,
+                ),
+                self.date,
+            )
+            return False
+        for line in self.line_ids:
+            line.portal_url = line.move_id.get_base_url() + line.move_id.get_portal_url()
+        mail_id = self.level_id.mail_template_id.send_mail(
+            self.id,
+            force_send=False,
+            email_values={"recipient_ids": [Command.link(recipient.id)]},
+        )
+        self.mail_id = mail_id
+        return True
+
+    def _ar_email_failed(self, reason):
+        """The reminder email could not be delivered: record it and hand it to the collector."""
+        for communication in self.filtered(lambda c: c.state == "sent"):
+            partner = communication.partner_id.with_company(communication.company_id)
+            communication.write(
+                {"state": "failed", "reason": self.env._("Email not delivered: %(reason)s", reason=reason)}
+            )
+            communication.activity_id = partner._ar_schedule_task(
+                self.env._("Send the reminder: email not delivered"),
+                self.env._(
+                    "The %(level)s reminder email to %(customer)s was not delivered (%(reason)s). "
+                    "Contact the customer and check its email address.",
+                    level=communication.level_id.name,
+                    customer=partner.display_name,
+                    reason=reason,
+                ),
+                communication.date,
+            )
+
+    def _ar_attach(self, name, content, mimetype):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.attachment_ids = [Command.link(attachment.id)]
+        return attachment
+
+    def _ar_render(self, report_ref, res_ids):
+        """A report as PDF, or as HTML when this server cannot make PDFs (no PDF engine).
+
+        :return: ``(content, extension, mimetype)``
+        """
+        Report = self.env["ir.actions.report"]
+        try:
+            with self.env.cr.savepoint():
+                content, report_type = Report._render_qweb_pdf(report_ref, res_ids)
+        except UserError as error:
+            _logger.warning("Dunning: %s rendered as HTML: %s", report_ref, error)
+            content, report_type = Report._render_qweb_html(report_ref, res_ids)
+            for communication in self:
+                communication.reason = "\n".join(
+                    filter(None, [communication.reason, self.env._("Documents in HTML: %(error)s", error=str(error))])
+                )
+        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        return content, report_type, mimetype
+
+    def _ar_print_letter(self):
+        """Attach the reminder letter (PDF) to the communication."""
+        self.ensure_one()
+        content, extension, mimetype = self._ar_render(
+            "account_receivable_optimizer.ar_dunning_letter_report", self.ids
+        )
+        name = self.env._("Reminder %(customer)s %(date)s", customer=self.partner_id.name, date=self.date)
+        return self._ar_attach(f"{name}.{extension}", content, mimetype)
+
+    def _ar_case_file_content(self):
+        """XLSX case file: the open invoices, then the reminder history of the customer."""
+        self.ensure_one()
+        history = self.search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)], order="date, id"
+        )
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet = workbook.add_worksheet(self.env._("Invoices"))
+        headers = [
+            self.env._("Invoice"),
+            self.env._("Invoice date"),
+            self.env._("Due date"),
+            self.env._("Days late"),
+            self.env._("Total"),
+            self.env._("Amount due"),
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        for row, line in enumerate(self.line_ids, start=1):
+            move = line.move_id
+            sheet.write(row, 0, move.name)
+            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(move.invoice_date), day)
+            sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.due_date), day)
+            sheet.write_number(row, 3, line.days_late)
+            sheet.write_number(row, 4, move.amount_total_signed, money)
+            sheet.write_number(row, 5, line.amount_due, money)
+        total_row = len(self.line_ids) + 1
+        sheet.write(total_row, 0, self.env._("Total due"), bold)
+        sheet.write_number(total_row, 5, self.amount_total, money)
+        sheet = workbook.add_worksheet(self.env._("Reminders"))
+        headers = [self.env._("Date"), self.env._("Level"), self.env._("Channels"), self.env._("State")]
+        sheet.write_row(0, 0, [*headers, self.env._("Amount"), self.env._("Note")], bold)
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for row, communication in enumerate(history, start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(communication.date), day)
+            sheet.write(row, 1, communication.level_id.name or "")
+            sheet.write(row, 2, communication.channels or "")
+            sheet.write(row, 3, states.get(communication.state, ""))
+            sheet.write_number(row, 4, communication.amount_total, money)
+            sheet.write(row, 5, communication.reason or "")
+        workbook.close()
+        return output.getvalue()
+
+    def _ar_hand_over(self):
+        """Attach the case file (XLSX) and the invoices' PDFs for the collection agency."""
+        self.ensure_one()
+        name = self.env._("Case file %(customer)s %(date)s", customer=self.partner_id.name, date=self.date)
+        self._ar_attach(
+            f"{name}.xlsx",
+            self._ar_case_file_content(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        invoices = self.line_ids.move_id
+        content, report_type, mimetype = self._ar_render("account.account_invoices", invoices.ids)
+        self._ar_attach(
+            self.env._("Invoices %(customer)s", customer=self.partner_id.name) + f".{report_type}", content, mimetype
+        )
+
+
+class ArDunningCommunicationLine(models.Model):
+    _name = "ar.dunning.communication.line"
+    _description = "Dunning Communication Invoice"
+    _order = "due_date, id"
+
+    communication_id = fields.Many2one(
+        "ar.dunning.communication", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one(related="communication_id.company_id", store=True, index=True)
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
+    level_id = fields.Many2one("ar.dunning.level", string="Level", readonly=True)
+    due_date = fields.Date(readonly=True)
+    days_late = fields.Integer(readonly=True)
+    currency_id = fields.Many2one(related="communication_id.currency_id")
+    amount_due = fields.Monetary(readonly=True)
+    portal_url = fields.Char(readonly=True, help="Link for the customer to see and pay the invoice online.")

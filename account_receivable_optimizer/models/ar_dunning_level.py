@@ -1,0 +1,148 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib.ar_core import dunning
+
+
+class ArDunningLevel(models.Model):
+    _name = "ar.dunning.level"
+    _description = "Dunning Level"
+    _order = "policy_id, offset_days, id"
+    _check_company_auto = True
+
+    policy_id = fields.Many2one(
+        "ar.credit.policy",
+        string="Credit Policy",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    sequence = fields.Integer(default=10, help="Display order; the escalation follows the offsets.")
+    name = fields.Char(required=True, translate=True, help="For example: Courtesy reminder, Formal notice.")
+    offset_days = fields.Integer(
+        string="Days after due date",
+        required=True,
+        help="An invoice reaches this level this many days after its due date. "
+        "A negative number is a courtesy reminder before the due date (-5: five days before).",
+    )
+    min_interval_days = fields.Integer(
+        string="Minimum days since previous reminder",
+        default=0,
+        help="The customer gets this level only if its previous reminder is at least this many days old. "
+        "0: only one reminder a day.",
+    )
+    risk_grades = fields.Char(
+        string="Only for grades",
+        help="Risk grades this level applies to, for example 'DE' (grades D and E get it, the others do not). "
+        "Empty: every customer. Lets risky customers start at a later level or follow their own levels.",
+    )
+    send_email = fields.Boolean(
+        string="Email", default=True, help="Email the customer the list of its open invoices and the total due."
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'ar.dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "account_receivable_optimizer.mail_template_dunning", raise_if_not_found=False
+        ),
+        help="Template of the reminder email, rendered in the customer's language.",
+    )
+    print_letter = fields.Boolean(
+        string="Letter", help="Attach a PDF letter with the same content to the communication, to print and post."
+    )
+    create_activity = fields.Boolean(
+        string="Collector Task", help="Plan a to-do activity for the customer's collector, for example a call."
+    )
+    activity_summary = fields.Char(
+        translate=True, help="Summary of the collector's task, for example 'Call the customer'."
+    )
+    hand_over = fields.Boolean(
+        string="Hand Over to Collection",
+        help="Last step: the customer's collection state becomes 'Handed over' and a case file "
+        "(invoices and reminder history) is attached to the communication.",
+    )
+
+    @api.constrains("offset_days", "min_interval_days", "policy_id")
+    def _check_offsets(self):
+        for policy in self.policy_id:
+            levels = policy.ar_dunning_level_ids
+            try:
+                dunning.validate_levels(levels._to_core())
+            except ValueError as error:
+                if any(level.min_interval_days < 0 for level in levels):
+                    raise ValidationError(
+                        self.env._(
+                            "The minimum days since the previous reminder cannot be negative "
+                            "(credit policy %(policy)s): use 0 for no minimum.",
+                            policy=policy.display_name,
+                        )
+                    ) from error
+                raise ValidationError(
+                    self.env._(
+                        "Two dunning levels of credit policy %(policy)s have the same number of days after "
+                        "the due date: give each level its own offset.",
+                        policy=policy.display_name,
+                    )
+                ) from error
+
+    @api.constrains("risk_grades")
+    def _check_risk_grades(self):
+        for level in self.filtered("risk_grades"):
+            try:
+                dunning.validate_grades(level.risk_grades)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning level %(level)s: 'Only for grades' takes risk grades A to E, each once "
+                        "(for example DE), not %(grades)s.",
+                        level=level.name,
+                        grades=level.risk_grades,
+                    )
+                ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("policy_id") and "company_id" not in vals:
+                vals["company_id"] = self.env["ar.credit.policy"].browse(vals["policy_id"]).company_id.id
+        return super().create(vals_list)
+
+    @api.constrains("send_email", "mail_template_id")
+    def _check_mail_template(self):
+        for level in self:
+            if level.send_email and not level.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning level %(level)s sends an email: choose its email template, or untick 'Email'.",
+                        level=level.name,
+                    )
+                )
+
+    def _to_core(self):
+        return [
+            dunning.Level(
+                key=level.id,
+                offset_days=level.offset_days,
+                min_interval_days=level.min_interval_days,
+                grades=(level.risk_grades or "").upper(),
+            )
+            for level in self
+        ]
+
+    def _channels(self):
+        self.ensure_one()
+        labels = []
+        if self.send_email:
+            labels.append(self.env._("Email"))
+        if self.print_letter:
+            labels.append(self.env._("Letter"))
+        if self.create_activity:
+            labels.append(self.env._("Collector task"))
+        if self.hand_over:
+            labels.append(self.env._("Hand-over"))
+        return ", ".join(labels)

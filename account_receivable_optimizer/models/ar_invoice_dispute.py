@@ -1,0 +1,74 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ArInvoiceDispute(models.Model):
+    _name = "ar.invoice.dispute"
+    _description = "Invoice Dispute"
+    _inherit = ["mail.thread"]
+    _order = "date_opened desc, id desc"
+    _check_company_auto = True
+    _rec_name = "move_id"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        check_company=True,
+        ondelete="cascade",
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    )
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id", string="Customer", store=True, index=True)
+    reason_id = fields.Many2one("ar.dispute.reason", string="Reason", required=True, check_company=True)
+    note = fields.Text(help="What the customer disputes, and what was agreed.")
+    user_id = fields.Many2one("res.users", string="Opened by", default=lambda self: self.env.user, readonly=True)
+    date_opened = fields.Date(string="Opened on", default=fields.Date.context_today, readonly=True)
+    state = fields.Selection(
+        [("open", "Open"), ("resolved", "Resolved")], default="open", required=True, tracking=True, readonly=True
+    )
+    date_resolved = fields.Date(string="Resolved on", readonly=True, tracking=True)
+
+    @api.constrains("move_id", "state")
+    def _check_one_open_dispute(self):
+        for dispute in self.filtered(lambda d: d.state == "open"):
+            if dispute.move_id.move_type != "out_invoice":
+                raise ValidationError(self.env._("Only customer invoices can be disputed."))
+            if len(dispute.move_id.ar_dispute_ids.filtered(lambda d: d.state == "open")) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s already has an open dispute: update it instead.",
+                        invoice=dispute.move_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        disputes = super().create(vals_list)
+        for dispute in disputes:
+            dispute.move_id.message_post(
+                body=self.env._(
+                    "Dispute opened by %(user)s: %(reason)s. %(note)s",
+                    user=dispute.user_id.name,
+                    reason=dispute.reason_id.name,
+                    note=dispute.note or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return disputes
+
+    def action_resolve(self, reason=None):
+        for dispute in self.filtered(lambda d: d.state == "open"):
+            dispute.write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
+            dispute.move_id.message_post(
+                body=reason or self.env._("Dispute resolved by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_reopen(self):
+        self.write({"state": "open", "date_resolved": False})
+        return True

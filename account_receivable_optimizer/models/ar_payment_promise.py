@@ -1,0 +1,117 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib.ar_core import dunning
+
+
+class ArPaymentPromise(models.Model):
+    _name = "ar.payment.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread"]
+    _order = "promised_date desc, id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True, tracking=True
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "ar_payment_promise_move_rel",
+        "promise_id",
+        "move_id",
+        string="Invoices",
+        required=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(required=True, tracking=True, help="Amount the customer promised to pay.")
+    amount_due_at_promise = fields.Monetary(readonly=True, help="Amount due on the invoices when the promise was made.")
+    promised_date = fields.Date(required=True, tracking=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        default="pending",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    escalated = fields.Boolean(
+        readonly=True, help="Technical: the dunning already escalated the customer for this broken promise."
+    )
+    user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True)
+    note = fields.Text()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = super().create(vals_list)
+        today = fields.Date.context_today(self)
+        for promise in promises:
+            customer = promise.partner_id.commercial_partner_id
+            foreign = promise.move_ids.filtered(
+                lambda m, c=customer: (
+                    m.commercial_partner_id != c or m.move_type != "out_invoice" or m.state != "posted"
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay of %(customer)s can only cover its posted invoices, not %(invoices)s.",
+                        customer=customer.display_name,
+                        invoices=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+            due = sum(promise.move_ids.mapped("amount_residual_signed"))
+            try:
+                dunning.validate_promise(
+                    promise.amount, promise.promised_date, due, today, promise.currency_id.decimal_places
+                )
+            except ValueError as error:
+                messages = {
+                    "past": self.env._(
+                        "The promised date %(date)s is in the past: a promise to pay is for today or later.",
+                        date=promise.promised_date,
+                    ),
+                    "amount": self.env._("The promised amount must be positive."),
+                    "too_much": self.env._(
+                        "The promised amount %(amount)s is more than the %(due)s due on the selected invoices.",
+                        amount=promise.amount,
+                        due=due,
+                    ),
+                }
+                raise ValidationError(messages[str(error)]) from error
+            promise.amount_due_at_promise = due
+            promise.partner_id.commercial_partner_id.sudo().message_post(
+                body=self.env._(
+                    "Promise to pay %(amount)s by %(date)s on %(invoices)s.",
+                    amount=promise.amount,
+                    date=promise.promised_date,
+                    invoices=", ".join(promise.move_ids.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return promises
+
+    def _ar_check(self, today):
+        """Mark pending promises kept (paid in full) or broken (date + grace passed)."""
+        for promise in self.filtered(lambda p: p.state == "pending"):
+            grace = promise.partner_id.with_company(promise.company_id)._ar_get_credit_policy().dunning_grace_days
+            paid = promise.amount_due_at_promise - sum(promise.move_ids.mapped("amount_residual_signed"))
+            outcome = dunning.promise_outcome(
+                promise.amount,
+                paid,
+                promise.promised_date,
+                today,
+                grace_days=grace,
+                precision_digits=promise.currency_id.decimal_places,
+            )
+            if outcome != "pending":
+                promise.state = outcome
+
+    @api.model
+    def _cron_check_promises(self):
+        today = fields.Date.context_today(self)
+        self.search([("state", "=", "pending")])._ar_check(today)

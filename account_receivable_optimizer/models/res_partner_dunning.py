@@ -1,0 +1,194 @@
+import dataclasses
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from ..lib.ar_core import risk as core_risk
+from .res_partner import CONTROLLER_GROUP, PAYMENT_WINDOW_DAYS
+
+#: Partner fields only a Credit Controller may change.
+DUNNING_MANAGED_FIELDS = frozenset({"ar_no_dunning", "ar_collector_id", "ar_collection_state"})
+
+COLLECTION_STATES = [("normal", "In dunning"), ("handed_over", "Handed over")]
+
+
+class ResPartner(models.Model):
+    """Dunning of customers: settings, history, worklist (the run is in res_partner_dunning_run)."""
+
+    _inherit = "res.partner"
+
+    ar_no_dunning = fields.Boolean(
+        string="No Dunning",
+        company_dependent=True,
+        tracking=True,
+        help="Never send reminders to this customer in the current company.",
+    )
+    ar_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        tracking=True,
+        help="Who follows up this customer's unpaid invoices: gets the dunning tasks. "
+        "Empty: the customer's salesperson.",
+    )
+    ar_dunning_level_id = fields.Many2one(
+        "ar.dunning.level", string="Current Dunning Level", company_dependent=True, readonly=True
+    )
+    ar_last_dunning_date = fields.Date(string="Last Reminder", company_dependent=True, readonly=True)
+    ar_dunning_checked_date = fields.Date(
+        company_dependent=True,
+        readonly=True,
+        help="Technical: when the daily dunning last handled this customer (even if it failed).",
+    )
+    ar_collection_state = fields.Selection(
+        COLLECTION_STATES,
+        string="Collection",
+        company_dependent=True,
+        tracking=True,
+        help="'Handed over': the last dunning level passed the customer to a collection agency or a lawyer.",
+    )
+    ar_dunning_priority = fields.Float(
+        string="Collection Priority",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 2),
+        help="Amount overdue x days overdue x grade factor (A 1 to E 5, no grade 3), set by the daily dunning: "
+        "the collector's worklist starts with the highest.",
+    )
+    ar_to_handle = fields.Boolean(
+        string="To Handle",
+        compute="_compute_ar_to_handle",
+        search="_search_ar_to_handle",
+        help="The customer has a task due, a broken promise to pay, an open dispute or was handed over.",
+    )
+    ar_broken_promise_count = fields.Integer(string="Broken Promises", compute="_compute_ar_worklist_counts")
+    ar_open_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_ar_worklist_counts")
+    ar_dunning_communication_ids = fields.One2many("ar.dunning.communication", "partner_id", string="Reminders")
+    ar_payment_promise_ids = fields.One2many("ar.payment.promise", "partner_id", string="Promises to Pay")
+
+    # ------------------------------------------------------------------
+    # Worklist
+    # ------------------------------------------------------------------
+
+    def _ar_to_handle_ids(self):
+        """Commercial partners of the current company a collector should look at today."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        activities = (
+            self.env["mail.activity"].sudo().search([("res_model", "=", "res.partner"), ("date_deadline", "<=", today)])
+        )
+        promises = (
+            self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id), ("state", "=", "broken")])
+        )
+        disputes = (
+            self.env["ar.invoice.dispute"].sudo().search([("company_id", "=", company.id), ("state", "=", "open")])
+        )
+        handed_over = self.sudo().search([("ar_collection_state", "=", "handed_over")])
+        partners = (
+            self.sudo().browse(activities.mapped("res_id")) | promises.partner_id | disputes.partner_id | handed_over
+        )
+        return set(partners.exists().commercial_partner_id.ids)
+
+    @api.depends_context("company")
+    def _compute_ar_to_handle(self):
+        ids = self._ar_to_handle_ids()
+        for partner in self:
+            partner.ar_to_handle = partner.commercial_partner_id.id in ids
+
+    def _search_ar_to_handle(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on 'To Handle'."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", list(self._ar_to_handle_ids()))]
+
+    @api.depends_context("company")
+    def _compute_ar_worklist_counts(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        promises = dict(
+            self.env["ar.payment.promise"]
+            .sudo()
+            ._read_group(
+                [("company_id", "=", company.id), ("partner_id", "in", commercial.ids), ("state", "=", "broken")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        disputes = dict(
+            self.env["ar.invoice.dispute"]
+            .sudo()
+            ._read_group(
+                [("company_id", "=", company.id), ("partner_id", "in", commercial.ids), ("state", "=", "open")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.ar_broken_promise_count = promises.get(partner.commercial_partner_id, 0)
+            partner.ar_open_dispute_count = disputes.get(partner.commercial_partner_id, 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def _ar_check_dunning_write_access(self, vals):
+        if self.env.su or not (DUNNING_MANAGED_FIELDS & set(vals)):
+            return
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(
+                self.env._("Only Credit Controllers can change a customer's dunning, collector and collection state.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._ar_check_dunning_write_access({key: value for key, value in vals.items() if value})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._ar_check_dunning_write_access(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_ar_view_dunning(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_dunning_communication_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Risk: broken promises to pay
+    # ------------------------------------------------------------------
+
+    def _ar_assess_risk(self, company, today):
+        """Add the promises to pay broken in the last 12 months to the risk assessments."""
+        result = super()._ar_assess_risk(company, today)
+        groups = (
+            self.env["ar.payment.promise"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", self.ids),
+                    ("state", "=", "broken"),
+                    ("promised_date", ">", today - relativedelta(days=PAYMENT_WINDOW_DAYS)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner, count in groups:
+            if partner.id not in result:
+                continue
+            assessment, policy = result[partner.id]
+            factors = dataclasses.replace(assessment.factors, broken_promises=float(count))
+            thresholds = policy._get_grade_thresholds() if policy else core_risk.DEFAULT_THRESHOLDS
+            result[partner.id] = (core_risk.assess(factors, assessment.weights, thresholds), policy)
+        return result

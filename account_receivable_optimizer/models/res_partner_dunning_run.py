@@ -1,0 +1,481 @@
+import logging
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, formatLang
+
+from ..lib.ar_core import aging
+from ..lib.ar_core import dunning as core_dunning
+from ..lib.ar_core import exposure as core_exposure
+
+_logger = logging.getLogger(__name__)
+
+
+class ResPartner(models.Model):
+    """The dunning run: gather the invoices of a batch of customers, plan with the core, send."""
+
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Data gathering (one query per batch)
+    # ------------------------------------------------------------------
+
+    def _ar_get_dunning_data(self, company):
+        """Open customer invoices and unmatched credits of commercial partners.
+
+        :return: ``(invoices, credits)``: ``{partner_id: [row, ...]}`` and
+            ``{partner_id: amount}`` (negative: money the customer has on account)
+        """
+        if not self.ids:
+            return {}, {}
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
+        self.env["ar.invoice.dispute"].flush_model()
+        self.env["ar.payment.promise"].flush_model()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT m.id, m.commercial_partner_id AS partner_id, m.name,
+                       COALESCE(m.invoice_date_due, m.invoice_date) AS due_date,
+                       m.amount_residual_signed AS amount_due, m.payment_state,
+                       m.ar_dunning_level_id AS last_level,
+                       COALESCE(m.ar_interest_days_charged, 0) AS days_charged,
+                       COALESCE(m.ar_fixed_fee_charged, FALSE) AS fixed_charged,
+                       COALESCE(m.ar_is_dunning_charge, FALSE) AS is_charge,
+                       m.ar_dispute_open AS disputed,
+                       (SELECT MAX(pp.promised_date)
+                          FROM ar_payment_promise pp
+                          JOIN ar_payment_promise_move_rel r ON r.promise_id = pp.id
+                         WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial', 'in_payment')
+                   AND m.commercial_partner_id = ANY(%(ids)s)
+              ORDER BY due_date, m.id
+                """,
+                company=company.id,
+                ids=self.ids,
+            )
+        )
+        invoices = defaultdict(list)
+        for row in rows:
+            invoices[row["partner_id"]].append(row)
+        credit_rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND a.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND aml.amount_residual < 0
+                   AND p.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1
+                """,
+                company=company.id,
+                ids=self.ids,
+            )
+        )
+        return invoices, dict(credit_rows)
+
+    # ------------------------------------------------------------------
+    # Planning and running
+    # ------------------------------------------------------------------
+
+    def _ar_plan_dunning(self, company, today):
+        """What each commercial partner of ``self`` gets today, computed by the core.
+
+        :return: ``{partner_id: (plan, rows, credit, policy, broken_promises)}``
+        """
+        invoices, credits = self._ar_get_dunning_data(company)
+        broken = self.env["ar.payment.promise"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", self.ids),
+                ("state", "=", "broken"),
+                ("escalated", "=", False),
+            ]
+        )
+        broken_by_partner = broken.grouped("partner_id")
+        reminded = self.env["ar.dunning.level"].browse(
+            {row["last_level"] for rows in invoices.values() for row in rows if row["last_level"]}
+        )
+        offsets = {level.id: level.offset_days for level in reminded}
+        result = {}
+        for partner in self.with_company(company):
+            policy = partner._ar_get_credit_policy()
+            levels = policy.ar_dunning_level_ids
+            rows = invoices.get(partner.id, [])
+            promises = broken_by_partner.get(partner, self.env["ar.payment.promise"])
+            items = [
+                core_dunning.Invoice(
+                    key=row["id"],
+                    due_date=row["due_date"],
+                    amount_due=row["amount_due"],
+                    payment_state=row["payment_state"],
+                    disputed=bool(row["disputed"]),
+                    promised_until=row["promised_until"],
+                    last_level=row["last_level"],
+                )
+                for row in rows
+            ]
+            plan = core_dunning.plan_customer(
+                items,
+                core_dunning.levels_for_grade(levels._to_core(), partner.sudo().ar_risk_grade),
+                today,
+                last_reminder=partner.sudo().ar_last_dunning_date or None,
+                no_dunning=partner.sudo().ar_no_dunning,
+                broken_promise=bool(promises),
+                grace_days=policy.dunning_grace_days,
+                offsets=offsets,
+            )
+            result[partner.id] = (plan, rows, credits.get(partner.id, 0.0), policy, promises)
+        return result
+
+    def _ar_dunning_preview(self, company, today):
+        """Dry run: ``[{partner, level, amount, invoices, note}]``; creates and sends nothing."""
+        plans = self._ar_plan_dunning(company, today)
+        preview = []
+        for partner in self.with_company(company):
+            plan, rows, credit, policy, _promises = plans[partner.id]
+            if not plan.send:
+                continue
+            level = self.env["ar.dunning.level"].browse(plan.level)
+            listed = [row for row in rows if row["id"] not in plan.skipped]
+            note = level._channels()
+            if credit and policy.dunning_unreconciled == "activity":
+                note = self.env._("Collector task: reconcile payments or credit notes first")
+            preview.append(
+                {
+                    "partner_id": partner.id,
+                    "level_id": level.id,
+                    "amount": sum(row["amount_due"] for row in listed),
+                    "invoice_count": len(listed),
+                    "note": note,
+                }
+            )
+        return preview
+
+    def _ar_collector(self):
+        self.ensure_one()
+        partner = self.sudo()
+        return partner.ar_collector_id or partner.user_id or self.env.user
+
+    def _ar_schedule_task(self, summary, note, today):
+        self.ensure_one()
+        return self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=today,
+            summary=summary,
+            note=note,
+            user_id=self._ar_collector().id,
+        )
+
+    def _ar_run_dunning(self, company, today):
+        """Dun commercial partners of ``self`` in ``company``, each in its own savepoint.
+
+        :return: the number of partners handled
+        """
+        partners = self.with_company(company)
+        plans = partners._ar_plan_dunning(company, today)
+        for partner in partners:
+            try:
+                with self.env.cr.savepoint():
+                    partner._ar_dun(plans[partner.id], today)
+            except Exception as error:  # one bad customer must not stop the others
+                _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
+                self.env["ar.dunning.communication"].sudo().create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "date": today,
+                        "state": "failed",
+                        "reason": str(error),
+                    }
+                )
+            rows = plans[partner.id][1]
+            overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_due"]) for row in rows], today)
+            partner.sudo().write(
+                {
+                    "ar_dunning_checked_date": today,
+                    "ar_dunning_priority": core_dunning.priority(
+                        overdue.amount, overdue.max_days, partner.sudo().ar_risk_grade
+                    ),
+                }
+            )
+        return len(partners)
+
+    def _ar_dun(self, planned, today):
+        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``)."""
+        self.ensure_one()
+        plan, rows, credit, policy, promises = planned
+        Communication = self.env["ar.dunning.communication"].sudo()
+        company = self.env.company
+        if not plan.send:
+            return Communication
+        level = self.env["ar.dunning.level"].browse(plan.level)
+        # the invoices that reached a level escalate; the reminder lists every open invoice still owed
+        selected = [row for row in rows if row["id"] in plan.levels]
+        listed = [row for row in rows if row["id"] not in plan.skipped]
+        levels_of = dict(plan.levels)
+        if credit and policy.dunning_unreconciled == "activity":
+            reason = self.env._(
+                "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
+                amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
+            )
+            existing = (
+                self.env["mail.activity"]
+                .sudo()
+                .search_count(
+                    [
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "=", self.id),
+                        ("summary", "=", self.env._("Reconcile before dunning")),
+                    ]
+                )
+            )
+            if existing:
+                return Communication
+            activity = self._ar_schedule_task(self.env._("Reconcile before dunning"), reason, today)
+            vals = self._ar_communication_vals(level, listed, levels_of, today)
+            vals.update(state="skipped", reason=reason, activity_id=activity.id, channels=self.env._("Collector task"))
+            return Communication.create(vals)
+        charge = self.env["account.move"]
+        if policy.charge_enabled:
+            charge = self._ar_invoice_charges(policy, selected, today)
+            ordered = core_dunning.sorted_levels(
+                core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
+            )
+            first = core_dunning.level_reached(0, ordered)
+            if charge.state == "posted" and first is not None:
+                # the new charges are listed in this reminder, at the level of an invoice due today
+                listed.append(
+                    {"id": charge.id, "due_date": charge.invoice_date_due, "amount_due": charge.amount_residual_signed}
+                )
+                levels_of[charge.id] = ordered[first].key
+        vals = self._ar_communication_vals(level, listed, levels_of, today)
+        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
+        if credit:
+            communication.unmatched_amount = -credit
+            communication.reason = self.env._(
+                "Sent although %(amount)s of payments or credit notes are not matched.",
+                amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
+            )
+        if level.send_email:
+            communication._ar_send_email(self)
+        if level.create_activity:
+            communication.activity_id = self._ar_schedule_task(
+                level.activity_summary or level.name,
+                self.env._(
+                    "%(level)s: %(amount)s due on %(count)s invoices.",
+                    level=level.name,
+                    amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
+                    count=len(listed),
+                ),
+                today,
+            )
+        if level.print_letter:
+            communication._ar_print_letter()
+        if level.hand_over:
+            self.sudo().ar_collection_state = "handed_over"
+            communication._ar_hand_over()
+        moves = self.env["account.move"].sudo().browse(list(levels_of))
+        for move in moves:
+            move.write({"ar_dunning_level_id": levels_of[move.id], "ar_dunning_date": today})
+        self.sudo().write({"ar_dunning_level_id": level.id, "ar_last_dunning_date": today})
+        promises.sudo().write({"escalated": True})
+        self.sudo().message_post(
+            body=self.env._(
+                "Reminder %(level)s (%(channels)s): %(amount)s due.",
+                level=level.name,
+                channels=communication.channels,
+                amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return communication
+
+    def _ar_communication_vals(self, level, rows, levels_of, today):
+        self.ensure_one()
+        return {
+            "company_id": self.env.company.id,
+            "partner_id": self.id,
+            "date": today,
+            "level_id": level.id,
+            "channels": level._channels(),
+            "amount_total": sum(row["amount_due"] for row in rows),
+            "line_ids": [
+                Command.create(
+                    {
+                        "move_id": row["id"],
+                        "level_id": levels_of.get(row["id"], False),
+                        "due_date": row["due_date"],
+                        "days_late": aging.days_overdue(row["due_date"], today),
+                        "amount_due": row["amount_due"],
+                    }
+                )
+                for row in rows
+            ],
+        }
+
+    def _ar_invoice_charges(self, policy, rows, today):
+        """Invoice the late-payment interest and fixed compensation of ``rows`` (open invoices)."""
+        self.ensure_one()
+        rows = [row for row in rows if not row["is_charge"]]
+        charges = core_dunning.invoice_charges(
+            [
+                (row["id"], row["due_date"], row["amount_due"], row["days_charged"], row["fixed_charged"])
+                for row in rows
+            ],
+            today,
+            annual_rate_percent=policy.charge_rate,
+            fixed_amount=policy.charge_fixed_amount,
+        )
+        if not charges:
+            return self.env["account.move"]
+        Move = self.env["account.move"].sudo()
+        names = {row["id"]: row["name"] for row in rows}
+        lines = []
+        for charge in charges:
+            if charge.interest:
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": policy.charge_product_id.id,
+                            "name": self.env._(
+                                "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s %% a year",
+                                invoice=names[charge.key],
+                                days=charge.interest_days,
+                                rate=policy.charge_rate,
+                            ),
+                            "quantity": 1.0,
+                            "price_unit": charge.interest,
+                        }
+                    )
+                )
+            if charge.fixed:
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": policy.charge_product_id.id,
+                            "name": self.env._("Fixed recovery compensation on %(invoice)s", invoice=names[charge.key]),
+                            "quantity": 1.0,
+                            "price_unit": charge.fixed,
+                        }
+                    )
+                )
+        move = Move.create(
+            {
+                "move_type": "out_invoice",
+                "company_id": self.env.company.id,
+                "partner_id": self.id,
+                "invoice_date": today,
+                "ar_is_dunning_charge": True,
+                "invoice_line_ids": lines,
+            }
+        )
+        try:
+            with self.env.cr.savepoint():
+                move.action_post()
+        except UserError as error:  # a blocking credit policy: leave it to a person
+            move.message_post(body=str(error), subtype_xmlid="mail.mt_note")
+        for charge in charges:
+            source = Move.browse(charge.key)
+            source.write(
+                {
+                    "ar_interest_days_charged": source.ar_interest_days_charged + charge.interest_days,
+                    "ar_fixed_fee_charged": source.ar_fixed_fee_charged or bool(charge.fixed),
+                }
+            )
+        return move
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    def _ar_dunning_todo_sql(self, company, today, select):
+        """Commercial partners with open customer invoices in ``company`` not handled on ``today``."""
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM res_partner p
+             WHERE p.id = p.commercial_partner_id
+               AND (p.ar_dunning_checked_date->>%(key)s IS NULL
+                    OR (p.ar_dunning_checked_date->>%(key)s)::date < %(today)s)
+               AND EXISTS (
+                    SELECT 1
+                      FROM account_move m
+                     WHERE m.commercial_partner_id = p.id
+                       AND m.company_id = %(company)s
+                       AND m.move_type = 'out_invoice'
+                       AND m.state = 'posted'
+                       AND m.payment_state IN ('not_paid', 'partial')
+               )
+            """,
+            select=select,
+            key=str(company.id),
+            today=today,
+            company=company.id,
+        )
+
+    @api.model
+    def _cron_run_dunning(self, batch_size=100):
+        """Dun every customer of every company, a batch per call.
+
+        Checks the pending promises to pay first, then claims a batch of
+        customers with ``FOR NO KEY UPDATE SKIP LOCKED`` (two servers never
+        handle the same customer) and records the day each one was handled,
+        so that a re-run the same day does nothing new. Reports its progress
+        so that Odoo calls it again while customers remain.
+
+        :return: the number of customers still to handle
+        """
+        today = fields.Date.context_today(self)
+        self.env["ar.payment.promise"]._cron_check_promises()
+        self.env["res.partner"].flush_model()
+        done = 0
+        remaining = 0
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            if not done:
+                ids = [
+                    row[0]
+                    for row in self.env.execute_query(
+                        SQL(
+                            "%s ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED",
+                            self._ar_dunning_todo_sql(company, today, SQL("p.id")),
+                            batch_size,
+                        )
+                    )
+                ]
+                if ids:
+                    done = self.browse(ids)._ar_run_dunning(company, today)
+                    self.env["res.partner"].flush_model()
+            remaining += self.env.execute_query(self._ar_dunning_todo_sql(company, today, SQL("COUNT(*)")))[0][0]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    @api.model
+    def _ar_run_dunning_now(self, company):
+        """'Run now': the whole dunning of ``company`` at once (same rules as the cron)."""
+        if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
+            raise AccessError(self.env._("Only Credit Controllers can run the dunning."))
+        today = fields.Date.context_today(self)
+        self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
+        self.env["res.partner"].flush_model()
+        # customers a cron worker is handling right now are left to it
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "%s ORDER BY p.id FOR NO KEY UPDATE OF p SKIP LOCKED",
+                    self._ar_dunning_todo_sql(company, today, SQL("p.id")),
+                )
+            )
+        ]
+        return self.sudo().browse(ids)._ar_run_dunning(company, today)

@@ -1,0 +1,294 @@
+import io
+from unittest.mock import patch
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .dunning_common import ArDunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningWalk(ArDunningCommon):
+    def test_walk_from_courtesy_reminder_to_hand_over(self):
+        self.policy.charge_enabled = True
+        with freeze_time("2026-03-01"):
+            invoice = self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        # 20 March: 11 days before the due date, nothing yet.
+        self._run("2026-03-20")
+        self.assertFalse(self._communications())
+        self._walk_courtesy(invoice)
+        charge = self._walk_reminder(invoice)
+        self._walk_notice(invoice, charge)
+        self._walk_hand_over()
+
+    def _walk_courtesy(self, invoice):
+        # 26 March: courtesy reminder, 5 days before the due date; no charges before the due date.
+        self._run("2026-03-26")
+        comm = self._communications()
+        self.assertRecordValues(
+            comm, [{"state": "sent", "level_id": self.courtesy.id, "amount_total": 1200.0, "channels": "Email"}]
+        )
+        self.assertRecordValues(comm.line_ids, [{"move_id": invoice.id, "days_late": -5, "amount_due": 1200.0}])
+        mail = self._mails()
+        self.assertEqual(len(mail), 1)
+        self.assertRecordValues(mail, [{"state": "outgoing", "subject": f"{self.company.name}: Courtesy reminder"}])
+        self.assertEqual(mail.recipient_ids, self.customer)
+        self.assertEqual(comm.mail_id, mail)
+        self.assertIn(invoice.name, mail.body_html)
+        self.assertIn("$\xa01,200.00", mail.body_html)
+        self.assertIn(invoice.get_portal_url(), mail.body_html)
+        self.assertFalse(self._charges())
+        self.assertFalse(self._activities())
+        self.assertRecordValues(
+            invoice, [{"ar_dunning_level_id": self.courtesy.id, "ar_dunning_date": self._date("2026-03-26")}]
+        )
+        # Same day again: nothing new.
+        self._run("2026-03-26")
+        self.assertEqual(len(self._communications()), 1)
+        self.assertEqual(len(self._mails()), 1)
+
+    def _walk_reminder(self, invoice):
+        # 10 April, 10 days late: reminder, 10 days of interest + 40 fixed, listed in the reminder.
+        self._run("2026-04-10")
+        comms = self._communications()
+        self.assertEqual(comms.level_id, self.courtesy | self.reminder)
+        self.assertEqual(len(self._mails()), 2)
+        charge = self._charges()
+        # 1,200 x 12 % x 10 / 365 = 3.945... -> 3.95
+        self.assertRecordValues(
+            charge, [{"state": "posted", "amount_total": 43.95, "invoice_date": self._date("2026-04-10")}]
+        )
+        self.assertEqual(charge.invoice_line_ids.mapped("price_unit"), [3.95, 40.0])
+        self.assertEqual(comms[-1].charge_move_id, charge)
+        self.assertRecordValues(
+            comms[-1].line_ids,
+            [
+                {"move_id": invoice.id, "level_id": self.reminder.id, "days_late": 10, "amount_due": 1200.0},
+                {"move_id": charge.id, "level_id": self.courtesy.id, "days_late": 0, "amount_due": 43.95},
+            ],
+        )
+        self.assertEqual(comms[-1].amount_total, 1243.95)
+        self.assertRecordValues(invoice, [{"ar_interest_days_charged": 10, "ar_fixed_fee_charged": True}])
+        # 15 April: nothing reached a new level.
+        self._run("2026-04-15")
+        self.assertEqual(len(self._communications()), 2)
+        return charge
+
+    def _walk_notice(self, invoice, charge):
+        # 30 April, 30 days late: formal notice; 20 more days of interest, no second fixed fee.
+        self._run("2026-04-30")
+        notice = self._communications()[-1]
+        self.assertEqual(notice.level_id, self.notice)
+        second_charge = self._charges() - charge
+        # 1,200 x 12 % x 20 / 365 = 7.890... -> 7.89; a charges invoice is never charged itself
+        self.assertRecordValues(second_charge, [{"amount_total": 7.89}])
+        self.assertRecordValues(
+            notice.line_ids,
+            [
+                {"move_id": invoice.id, "level_id": self.notice.id, "days_late": 30, "amount_due": 1200.0},
+                {"move_id": charge.id, "level_id": self.reminder.id, "days_late": 20, "amount_due": 43.95},
+                {"move_id": second_charge.id, "level_id": self.courtesy.id, "days_late": 0, "amount_due": 7.89},
+            ],
+        )
+        self.assertEqual(notice.amount_total, 1251.84)
+        self.assertEqual(len(self._mails()), 3)
+        activity = self._activities()
+        self.assertRecordValues(activity, [{"summary": "Call the customer", "user_id": self.collector.id}])
+        self.assertEqual(notice.activity_id, activity)
+        # the letter (HTML in tests: no PDF engine) lists the invoices and the total
+        letter = notice.attachment_ids
+        self.assertEqual(len(letter), 1)
+        self.assertEqual(letter.name, "Reminder Alpha Industries 2026-04-30.html")
+        content = letter.raw.decode()
+        self.assertIn("Formal notice", content)
+        self.assertIn(invoice.name, content)
+        self.assertIn("1,251.84", content)
+
+    def _walk_hand_over(self):
+        # 30 May, 60 days late: hand-over, no email, a task, the collection state.
+        self._run("2026-05-30")
+        last = self._communications()[-1]
+        self.assertRecordValues(last, [{"level_id": self.handover.id, "state": "sent", "mail_id": False}])
+        self.assertEqual(len(self._communications()), 4)
+        self.assertEqual(len(self._mails()), 3)
+        self.assertEqual(self._activities().mapped("summary"), ["Call the customer", "Send the file to the agency"])
+        self.assertEqual(self.customer.ar_collection_state, "handed_over")
+        self.assertEqual(self.customer.ar_dunning_level_id, self.handover)
+        # 30 more days: 1,200 x 12 % x 30 / 365 = 11.835... -> 11.84
+        charges = self._charges()
+        self.assertEqual(charges.mapped("amount_total"), [43.95, 7.89, 11.84])
+        # the case file: the invoices reminded, then the history of the reminders
+        case_file, invoices_file = last.attachment_ids.sorted("id")
+        self.assertEqual(case_file.name, "Case file Alpha Industries 2026-05-30.xlsx")
+        self.assertEqual(invoices_file.name, "Invoices Alpha Industries.html")
+        workbook = openpyxl.load_workbook(io.BytesIO(case_file.raw))
+        invoices_sheet, history_sheet = workbook.worksheets
+        rows = list(invoices_sheet.iter_rows(min_row=2, values_only=True))
+        self.assertEqual(
+            [(row[0], row[3], row[5]) for row in rows[:-1]],
+            [
+                (
+                    self.env["account.move"]
+                    .search([("partner_id", "=", self.customer.id), ("ar_is_dunning_charge", "=", False)])
+                    .name,
+                    60,
+                    1200.0,
+                ),
+                (charges[0].name, 50, 43.95),
+                (charges[1].name, 30, 7.89),
+                (charges[2].name, 0, 11.84),
+            ],
+        )
+        self.assertEqual(rows[-1][5], 1263.68)
+        history = [(row[1], row[3], row[4]) for row in history_sheet.iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(
+            history,
+            [
+                ("Courtesy reminder", "Sent", 1200.0),
+                ("Reminder", "Sent", 1243.95),
+                ("Formal notice", "Sent", 1251.84),
+                ("Hand-over", "Sent", 1263.68),
+            ],
+        )
+
+    def test_letter_without_pdf_engine_is_attached_as_html(self):
+        self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        report = type(self.env["ir.actions.report"])
+        with patch.object(report, "_render_qweb_pdf", autospec=True, side_effect=UserError("No PDF engine")):
+            self._run("2026-04-30")
+        notice = self._communications()
+        self.assertRecordValues(
+            notice, [{"state": "sent", "level_id": self.notice.id, "reason": "Documents in HTML: No PDF engine"}]
+        )
+        self.assertEqual(notice.attachment_ids.mapped("name"), ["Reminder Alpha Industries 2026-04-30.html"])
+        self.assertEqual(len(self._mails()), 1)
+
+    def test_charges_are_off_by_default(self):
+        self.assertFalse(self.env["ar.credit.policy"].create({"name": "New"}).charge_enabled)
+        self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        self._run("2026-04-10")
+        self.assertEqual(self._communications().level_id, self.reminder)
+        self.assertFalse(self._charges())
+
+    def test_waive_charges(self):
+        self.policy.charge_enabled = True
+        self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        self._run("2026-04-10")
+        charge = self._charges()
+        billing = self._user("ar_billing", "account.group_account_invoice")
+        with self.assertRaisesRegex(AccessError, "Only a Credit Manager"):
+            charge.with_user(billing).action_ar_waive_charges()
+        manager = self._user("ar_manager", "account_receivable_optimizer.group_ar_credit_manager")
+        with freeze_time("2026-04-11"):
+            action = charge.with_user(manager).action_ar_waive_charges()
+        credit_note = charge.reversal_move_ids
+        self.assertEqual(action["domain"], [("id", "in", credit_note.ids)])
+        self.assertRecordValues(credit_note, [{"move_type": "out_refund", "amount_total": 43.95, "state": "posted"}])
+        self.assertEqual(charge.payment_state, "reversed")
+
+    def test_one_communication_per_customer_at_the_highest_level(self):
+        self._invoice(100.0, invoice_date="2026-03-01", due_date="2026-04-25")  # 5 days late: courtesy
+        self._invoice(200.0, invoice_date="2026-03-01", due_date="2026-04-15")  # 15 days: reminder
+        not_due = self._invoice(300.0, invoice_date="2026-03-01", due_date="2026-05-20")  # no level yet
+        self._run("2026-04-30")
+        comm = self._communications()
+        # at the highest level reached, listing every open invoice and the total due
+        self.assertRecordValues(comm, [{"level_id": self.reminder.id, "amount_total": 600.0}])
+        self.assertRecordValues(
+            comm.line_ids,
+            [
+                {"amount_due": 200.0, "days_late": 15, "level_id": self.reminder.id},
+                {"amount_due": 100.0, "days_late": 5, "level_id": self.courtesy.id},
+                {"amount_due": 300.0, "days_late": -20, "level_id": False},
+            ],
+        )
+        self.assertFalse(not_due.ar_dunning_level_id)
+        self.assertEqual(len(self._mails()), 1)
+        self.assertIn("$\xa0600.00", self._mails().body_html)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCron(ArDunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"].create(
+            [{"name": f"Customer {i:02d}", "email": f"c{i}@example.com"} for i in range(12)]
+        )
+        with freeze_time("2026-03-01"):
+            for customer in cls.customers:
+                cls._invoice(100.0, partner=customer, invoice_date="2026-03-01", due_date="2026-03-31")
+
+    def test_every_customer_in_batches_once_a_day(self):
+        with freeze_time("2026-04-15"):
+            calls = []
+            while True:
+                remaining = self.env["res.partner"]._cron_run_dunning(batch_size=5)
+                calls.append(remaining)
+                if not remaining:
+                    break
+            self.assertEqual(calls, [7, 2, 0])
+            comms = self.env["ar.dunning.communication"].search([("partner_id", "in", self.customers.ids)])
+            self.assertEqual(len(comms), 12)
+            self.assertEqual(set(comms.mapped("state")), {"sent"})
+            self.assertEqual(comms.level_id, self.reminder)
+            with patch.object(ResPartner, "_ar_dun", autospec=True) as dun:
+                self.assertEqual(self.env["res.partner"]._cron_run_dunning(batch_size=5), 0)
+            dun.assert_not_called()
+
+    def test_one_failing_customer_rolls_back_only_itself(self):
+        bad = self.customers[3]
+        original_dun = ResPartner._ar_dun
+
+        def dun(partner, planned, today):
+            result = original_dun(partner, planned, today)
+            if partner == bad:
+                raise ValueError("mail server exploded")
+            return result
+
+        with patch.object(ResPartner, "_ar_dun", autospec=True, side_effect=dun):
+            self._run("2026-04-15", batch_size=5)
+        failed = self._communications(bad)
+        self.assertRecordValues(failed, [{"state": "failed", "reason": "mail server exploded", "level_id": False}])
+        self.assertFalse(self._mails(bad))
+        bad_invoice = self.env["account.move"].search([("partner_id", "=", bad.id)])
+        self.assertFalse(bad_invoice.ar_dunning_level_id)
+        self.assertFalse(bad.ar_last_dunning_date)
+        others = self.customers - bad
+        self.assertEqual(len(self.env["mail.mail"].search([("model", "=", "ar.dunning.communication")])), 11)
+        self.assertEqual(set(others.mapped("ar_last_dunning_date")), {self._date("2026-04-15")})
+        # The next day the failed customer is dunned again.
+        self._run("2026-04-16")
+        self.assertEqual(self._communications(bad).mapped("state"), ["failed", "sent"])
+
+    def test_planning_queries_do_not_grow_with_customers(self):
+        def count(partners):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time("2026-04-15"):
+                preview = partners._ar_dunning_preview(self.company, self._date("2026-04-15"))
+            self.assertEqual(len(preview), len(partners))
+            return self.env.cr.sql_log_count - before
+
+        self.env.flush_all()
+        count(self.customers[:1])  # warm the caches
+        few = count(self.customers[:3])
+        self.assertEqual(count(self.customers), few)
+        self.assertLessEqual(few, 12)
+
+    def test_preview_creates_and_sends_nothing(self):
+        self.customers[0].ar_no_dunning = True
+        with freeze_time("2026-04-15"):
+            preview = self.env["ar.dunning.preview"].create({})
+            self.assertEqual(len(preview.line_ids), 11)
+            self.assertEqual(set(preview.line_ids.mapped("amount")), {100.0})
+            self.assertEqual(preview.line_ids.level_id, self.reminder)
+            self.assertFalse(self.env["ar.dunning.communication"].search([]))
+            self.assertFalse(self.env["mail.mail"].search([("model", "=", "ar.dunning.communication")]))
+            self.assertFalse(self.customers.mapped("ar_dunning_checked_date")[1])
+            preview.with_user(self.collector).action_run_now()
+            self.assertEqual(len(self.env["ar.dunning.communication"].search([])), 11)
