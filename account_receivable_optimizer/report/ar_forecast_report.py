@@ -34,10 +34,10 @@ class ArForecastReport(models.TransientModel):
     "later", and, for past weeks, what was forecast against what came in.
 
     Expected payment date of an open invoice item: its promise date if any
-    (:meth:`_ar_promise_dates`, a hook), else its due date plus the
+    (:meth:`_ar_promise_dates`), else its due date plus the
     customer's amount-weighted average delay over the last 12 months
-    (``ar_core.forecast``). Disputed invoices (:meth:`_ar_disputed_line_ids`,
-    a hook) are put in "later".
+    (``ar_core.forecast``). Invoices with an open dispute
+    (:meth:`_ar_disputed_line_ids`) are put in "later".
     """
 
     _name = "ar.forecast.report"
@@ -79,18 +79,46 @@ class ArForecastReport(models.TransientModel):
     def _ar_promise_dates(self, line_ids):
         """``{journal item id: promised payment date}`` of the open items.
 
-        No promise to pay exists in this module: the dunning module's
-        promises override this hook.
+        The date of the pending promise to pay covering the item's invoice
+        (the latest when several do); one query.
         """
-        return {}
+        if not line_ids:
+            return {}
+        self.env["ar.payment.promise"].flush_model(["move_ids", "promised_date", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.id, MAX(pp.promised_date)
+                  FROM account_move_line aml
+                  JOIN ar_payment_promise_move_rel rel ON rel.move_id = aml.move_id
+                  JOIN ar_payment_promise pp ON pp.id = rel.promise_id
+                 WHERE aml.id = ANY(%s)
+                   AND pp.state = 'pending'
+              GROUP BY aml.id
+                """,
+                list(line_ids),
+            )
+        )
+        return dict(rows)
 
     def _ar_disputed_line_ids(self, line_ids):
-        """Ids of the open items whose invoice is in dispute (forecast "later").
-
-        No dispute exists in this module: the dunning module's disputes
-        override this hook.
-        """
-        return set()
+        """Ids of the open items whose invoice has an open dispute (forecast "later"); one query."""
+        if not line_ids:
+            return set()
+        self.env["account.move"].flush_model(["ar_dispute_open"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE aml.id = ANY(%s)
+                   AND m.ar_dispute_open
+                """,
+                list(line_ids),
+            )
+        )
+        return {row[0] for row in rows}
 
     # ------------------------------------------------------------------
     # Business methods

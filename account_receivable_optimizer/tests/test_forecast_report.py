@@ -1,7 +1,6 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -40,18 +39,19 @@ class TestForecastReport(ArAnalyticsCommon):
         self.assertEqual(past.mapped("actual_amount"), [0.0, 0.0, 600.0, 0.0])
         self.assertEqual(past.mapped("variance"), [-2900.0, -2900.0, -2300.0, -2300.0])
 
-    def test_promise_and_dispute_hooks(self):
-        model = type(self.env["ar.forecast.report"])
-        june_line = self.inv_alpha_june.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable"
-        )
-        eur_line = self.inv_beta_eur.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+    def test_promises_and_disputes(self):
         promise = self._date("2026-07-08")
-        with (
-            patch.object(model, "_ar_promise_dates", lambda report, ids: {june_line.id: promise}),
-            patch.object(model, "_ar_disputed_line_ids", lambda report, ids: {eur_line.id}),
-        ):
-            lines = self._forecast(past_weeks=0).line_ids
+        self.env["ar.payment.promise"].create(
+            {
+                "partner_id": self.inv_alpha_june.commercial_partner_id.id,
+                "move_ids": [Command.set(self.inv_alpha_june.ids)],
+                "amount": 500.0,
+                "promised_date": promise,
+            }
+        )
+        reason = self.env["ar.dispute.reason"].create({"name": "Goods damaged"})
+        self.env["ar.invoice.dispute"].create({"move_id": self.inv_beta_eur.id, "reason_id": reason.id})
+        lines = self._forecast(past_weeks=0).line_ids
         self.assertFalse(lines.filtered(lambda line: line.kind == "past"))
         self.assertEqual(self._weeks(lines), {"2026-06-29": 2000.0, "2026-07-06": 500.0, "Later": 300.0})
         self.assertTrue(lines.filtered(lambda line: line.move_id == self.inv_beta_eur).disputed)
