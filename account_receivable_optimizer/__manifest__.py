@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/ar_dunning_data.xml",
+        "data/ar_discount_data.xml",
         "views/ar_credit_policy_views.xml",
         "views/ar_credit_override_views.xml",
         "views/res_partner_views.xml",

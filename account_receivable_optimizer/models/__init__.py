@@ -17,3 +17,5 @@ from . import res_partner_dunning_run
 from . import account_move_dunning
 from . import account_partial_reconcile
 from . import mail_mail
+from . import ar_dunning_communication_discount
+from . import res_partner_discount_reminder

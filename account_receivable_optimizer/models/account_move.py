@@ -82,6 +82,12 @@ class AccountMove(models.Model):
         digits=(16, 1),
         help="Effective annual cost of the discount granted, over the days it brought the payment forward.",
     )
+    ar_discount_reminder_date = fields.Date(
+        string="Discount Reminder Sent",
+        readonly=True,
+        copy=False,
+        help="When the customer was reminded that the early-payment discount of this invoice expires.",
+    )
     ar_legal_mentions = fields.Text(compute="_compute_ar_legal_mentions")
 
     # ------------------------------------------------------------------

@@ -54,7 +54,7 @@ class ArDunningCommunication(models.Model):
                 self.env._(
                     "The %(level)s reminder could not be emailed: %(customer)s has no email address. "
                     "Contact the customer and record its email address.",
-                    level=self.level_id.name,
+                    level=self.level_id.name or self.env._("discount"),
                     customer=partner.display_name,
                 ),
                 self.date,
@@ -62,13 +62,18 @@ class ArDunningCommunication(models.Model):
             return False
         for line in self.line_ids:
             line.portal_url = line.move_id.get_base_url() + line.move_id.get_portal_url()
-        mail_id = self.level_id.mail_template_id.send_mail(
+        mail_id = self._ar_get_mail_template().send_mail(
             self.id,
             force_send=False,
             email_values={"recipient_ids": [Command.link(recipient.id)]},
         )
         self.mail_id = mail_id
         return True
+
+    def _ar_get_mail_template(self):
+        """The email template of this communication."""
+        self.ensure_one()
+        return self.level_id.mail_template_id
 
     def _ar_email_failed(self, reason):
         """The reminder email could not be delivered: record it and hand it to the collector."""

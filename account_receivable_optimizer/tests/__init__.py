@@ -13,3 +13,4 @@ from . import test_early_discount
 from . import test_dunning_run
 from . import test_dunning_rules
 from . import test_dunning_race
+from . import test_discount_reminder
