@@ -65,6 +65,10 @@ class ArReceivablesDashboard(models.TransientModel):
     discount_realised_cost = fields.Float(string="Realised Annual Cost (%)", digits=(16, 1), readonly=True)
 
     @api.model
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("Receivables Dashboard")
+
     def fields_get(self, allfields=None, attributes=None):
         """Name the aging tiles after the company's aging limits."""
         result = super().fields_get(allfields, attributes)

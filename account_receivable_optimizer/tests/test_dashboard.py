@@ -23,6 +23,7 @@ class TestDashboard(ArAnalyticsCommon):
     def test_tiles(self):
         self.policy.target_dso = 45.0
         dashboard = self._dashboard()
+        self.assertEqual(dashboard.display_name, "Receivables Dashboard")
         expected = {
             "total_receivables": 2600.0,
             "overdue_receivables": 2100.0,
