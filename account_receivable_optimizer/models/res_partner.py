@@ -581,6 +581,25 @@ class ResPartner(models.Model):
 
         :return: the number of partners still to grade
         """
+        return self._ar_cron_partner_batch(
+            self._ar_risk_todo_sql,
+            lambda partners, company, today: partners._ar_recompute_risk(company, today),
+            batch_size,
+        )
+
+    @api.model
+    def _ar_cron_partner_batch(self, todo_sql, process, batch_size):
+        """One batch of a nightly per-customer job, for the cron progress API.
+
+        Claims up to ``batch_size`` commercial partners of the first company
+        with work left (``todo_sql(company, today, select)``) with
+        ``FOR NO KEY UPDATE SKIP LOCKED`` (two servers never take the same
+        customer), hands them to ``process(partners, company, today)``, which
+        returns how many it handled, and reports the progress so that Odoo
+        calls the job again while customers remain.
+
+        :return: the number of customers still to handle, all companies
+        """
         today = fields.Date.context_today(self)
         self.env["res.partner"].flush_model()
         done = 0
@@ -593,14 +612,14 @@ class ResPartner(models.Model):
                     for row in self.env.execute_query(
                         SQL(
                             "%s ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED",
-                            self._ar_risk_todo_sql(company, today, SQL("p.id")),
+                            todo_sql(company, today, SQL("p.id")),
                             batch_size,
                         )
                     )
                 ]
                 if ids:
-                    done = self.browse(ids)._ar_recompute_risk(company, today)
+                    done = process(self.browse(ids), company, today)
                     self.env["res.partner"].flush_model()
-            remaining += self.env.execute_query(self._ar_risk_todo_sql(company, today, SQL("COUNT(*)")))[0][0]
+            remaining += self.env.execute_query(todo_sql(company, today, SQL("COUNT(*)")))[0][0]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining

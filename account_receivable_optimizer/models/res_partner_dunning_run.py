@@ -436,29 +436,12 @@ class ResPartner(models.Model):
 
         :return: the number of customers still to handle
         """
-        today = fields.Date.context_today(self)
         self.env["ar.payment.promise"]._cron_check_promises()
-        self.env["res.partner"].flush_model()
-        done = 0
-        remaining = 0
-        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            if not done:
-                ids = [
-                    row[0]
-                    for row in self.env.execute_query(
-                        SQL(
-                            "%s ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED",
-                            self._ar_dunning_todo_sql(company, today, SQL("p.id")),
-                            batch_size,
-                        )
-                    )
-                ]
-                if ids:
-                    done = self.browse(ids)._ar_run_dunning(company, today)
-                    self.env["res.partner"].flush_model()
-            remaining += self.env.execute_query(self._ar_dunning_todo_sql(company, today, SQL("COUNT(*)")))[0][0]
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return remaining
+        return self._ar_cron_partner_batch(
+            self._ar_dunning_todo_sql,
+            lambda partners, company, today: partners._ar_run_dunning(company, today),
+            batch_size,
+        )
 
     @api.model
     def _ar_run_dunning_now(self, company):

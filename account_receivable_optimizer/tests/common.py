@@ -56,6 +56,37 @@ class ArCreditCommon(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def _setup_discount_term(cls):
+        """Payment terms 2 % 10 days, net 30 (Odoo's native early discount) as ``cls.term_2_10``."""
+        cls.term_2_10 = cls.env["account.payment.term"].create(
+            {
+                "name": "2% 10 days, net 30",
+                "early_discount": True,
+                "discount_percentage": 2.0,
+                "discount_days": 10,
+                "early_pay_discount_computation": "included",
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100.0, "nb_days": 30})],
+            }
+        )
+
+    @classmethod
+    def _discount_invoice(cls, amount=1000.0, invoice_date="2026-03-01", partner=None):
+        """A posted invoice with the 2 % 10 net 30 terms, no taxes."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or cls.customer).id,
+                "invoice_date": invoice_date,
+                "invoice_payment_term_id": cls.term_2_10.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    @classmethod
     def _pay(cls, invoices, amount, date):
         return (
             cls.env["account.payment.register"]

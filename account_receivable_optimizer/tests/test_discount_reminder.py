@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import tagged
 
 from .dunning_common import ArDunningCommon
@@ -11,35 +10,10 @@ class TestDiscountReminder(ArDunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.term_2_10 = cls.env["account.payment.term"].create(
-            {
-                "name": "2% 10 days, net 30",
-                "early_discount": True,
-                "discount_percentage": 2.0,
-                "discount_days": 10,
-                "early_pay_discount_computation": "included",
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100.0, "nb_days": 30})],
-            }
-        )
+        cls._setup_discount_term()
         cls.policy.discount_reminder_days = 3
         # 1,000 invoiced on 1 March: discount of 20.00 until 11 March, due 31 March.
         cls.invoice = cls._discount_invoice(1000.0, "2026-03-01")
-
-    @classmethod
-    def _discount_invoice(cls, amount, invoice_date, partner=None):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or cls.customer).id,
-                "invoice_date": invoice_date,
-                "invoice_payment_term_id": cls.term_2_10.id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     def test_reminder_before_the_deadline_only_once(self):
         self._run("2026-03-07")  # 4 days before the deadline: too early

@@ -15,16 +15,7 @@ class TestEarlyDiscount(ArCreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.term_2_10 = cls.env["account.payment.term"].create(
-            {
-                "name": "2% 10 days, net 30",
-                "early_discount": True,
-                "discount_percentage": 2.0,
-                "discount_days": 10,
-                "early_pay_discount_computation": "included",
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100.0, "nb_days": 30})],
-            }
-        )
+        cls._setup_discount_term()
         cls.term_net_15 = cls.env["account.payment.term"].create(
             {
                 "name": "Net 15",
@@ -43,21 +34,6 @@ class TestEarlyDiscount(ArCreditCommon):
                 "short_payment_tolerance": 25.0,
             }
         )
-
-    def _discount_invoice(self, amount=1000.0, invoice_date="2026-03-01", partner=None):
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or self.customer).id,
-                "invoice_date": invoice_date,
-                "invoice_payment_term_id": self.term_2_10.id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     # --- cost of a discount ------------------------------------------------
 
