@@ -421,8 +421,9 @@ class ResPartner(models.Model):
     def _ar_get_payment_behaviour(self, company, today):
         """Amount-weighted average days paid late over the last 12 months, in one query.
 
-        Payments (and other settlements) reconciled with receivable items in
-        the window count; credit notes do not, they are not payments.
+        Payments (and other settlements) of customer invoices reconciled in
+        the window count; credit notes do not, they are not payments. The
+        collection forecast measures a customer's delay on the same items.
         """
         if not self.ids:
             return {}
@@ -433,6 +434,7 @@ class ResPartner(models.Model):
                 SELECT p.commercial_partner_id, dl.date_maturity, apr.max_date, SUM(apr.amount)
                   FROM account_partial_reconcile apr
                   JOIN account_move_line dl ON dl.id = apr.debit_move_id
+                  JOIN account_move dm ON dm.id = dl.move_id
                   JOIN account_account a ON a.id = dl.account_id
                   JOIN account_move_line cl ON cl.id = apr.credit_move_id
                   JOIN account_move cm ON cm.id = cl.move_id
@@ -440,6 +442,7 @@ class ResPartner(models.Model):
                  WHERE dl.company_id = %(company)s
                    AND a.account_type = 'asset_receivable'
                    AND dl.parent_state = 'posted'
+                   AND dm.move_type = 'out_invoice'
                    AND cm.move_type != 'out_refund'
                    AND apr.max_date > %(start)s
                    AND apr.max_date <= %(today)s
