@@ -68,7 +68,8 @@ def find_odoo() -> dict:
         "root = os.path.dirname(os.path.abspath(odoo.__file__))\n"
         "paths = [os.path.abspath(p) for p in odoo.addons.__path__]\n"
         "up = os.path.join(os.path.dirname(root), 'addons')\n"
-        "if os.path.isdir(os.path.join(up, 'account')): paths.append(up)\n"
+        "has_account = any(os.path.isdir(os.path.join(p, 'account')) for p in paths)\n"
+        "if not has_account and os.path.isdir(os.path.join(up, 'account')): paths.append(up)\n"
         "print(odoo.release.version_info[0]); print(root); print(os.pathsep.join(dict.fromkeys(paths)))\n"
     )
     result = subprocess.run([PYTHON, "-c", probe], env=ENV, capture_output=True, text=True, check=False)
