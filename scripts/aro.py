@@ -248,6 +248,8 @@ def command_test() -> int:
                     f"--odoo-database={dbname}",
                     f"--odoo-config={config}",
                     "--odoo-log-level=warn",
+                    # HttpCase tests (RPC, browser tours) need Odoo's HTTP server
+                    "--odoo-http",
                     f"{ADDON}/tests",
                 ]
             )

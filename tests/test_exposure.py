@@ -7,10 +7,17 @@ from ar_core import exposure
 TODAY = datetime.date(2026, 6, 30)
 
 
-def test_exposure_adds_drafts_and_subtracts_draft_credit_notes():
-    assert exposure.exposure(1500.0, 300.0, 200.0) == 1600.0
-    # the sign of the draft credit notes total does not matter
-    assert exposure.exposure(1500.0, 300.0, -200.0) == 1600.0
+def test_exposure_adds_draft_invoices():
+    assert exposure.exposure(1500.0, [300.0, 200.0]) == 2000.0
+    assert exposure.exposure(1500.0) == 1500.0
+
+
+@pytest.mark.parametrize("drafts", [[-200.0], [300.0, -300.0], [0.0, -1e9]])
+def test_drafts_never_lower_the_exposure(drafts):
+    # a draft credit note (negative total) or a draft invoice with a negative total
+    # would make room for another invoice, then be deleted
+    assert exposure.exposure(1500.0, drafts) == 1500.0 + sum(d for d in drafts if d > 0)
+    assert exposure.exposure(1500.0, drafts) >= 1500.0
 
 
 def test_available_credit():

@@ -4,6 +4,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import account_move_line
 from . import account_payment_term
 from . import ar_discount_analysis
 from . import ar_dunning_level

@@ -1,7 +1,10 @@
+import contextvars
 import logging
+from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, formatLang
 
 from ..lib.ar_core import discount as core_discount
@@ -9,6 +12,53 @@ from ..lib.ar_core import exposure as core_exposure
 from .res_partner import CONTROLLER_GROUP, MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
+
+#: The receivables watched by the outermost credit guard of this thread
+#: (``{"before": snapshot, "watched": move ids}``), None outside a guard.
+#: Not a context key: a context comes from the client, which could switch the
+#: guard off with it.
+_GUARD_STATE = contextvars.ContextVar("ar_receivable_guard", default=None)
+
+#: Move fields whose change may post a move, change its customer or its receivables.
+GUARDED_MOVE_FIELDS = frozenset(
+    {"state", "partner_id", "line_ids", "invoice_line_ids", "move_type", "currency_id", "company_id", "journal_id"}
+)
+#: Journal item fields whose change may move a receivable to another customer or raise it.
+GUARDED_LINE_FIELDS = frozenset(
+    {
+        "partner_id",
+        "account_id",
+        "balance",
+        "debit",
+        "credit",
+        "amount_currency",
+        "move_id",
+        "price_unit",
+        "quantity",
+        "discount",
+        "currency_id",
+        "company_id",
+    }
+)
+#: Invoice fields set by the module itself (dunning, charges, discount outcomes): never by a user.
+PROTECTED_MOVE_FIELDS = frozenset(
+    {
+        "ar_dunning_level_id",
+        "ar_dunning_date",
+        "ar_interest_days_charged",
+        "ar_fixed_fee_charged",
+        "ar_is_dunning_charge",
+        "ar_discount_state",
+        "ar_discount_shortfall",
+        "ar_short_payment_action",
+        "ar_discount_amount",
+        "ar_discount_granted",
+        "ar_discount_payment_date",
+        "ar_discount_days_gained",
+        "ar_discount_realised_cost",
+        "ar_discount_reminder_date",
+    }
+)
 
 DISCOUNT_STATES = [
     ("open", "Open"),
@@ -228,18 +278,158 @@ class AccountMove(models.Model):
         ]
 
     # ------------------------------------------------------------------
-    # Posting
+    # The credit guard: every way a customer receivable becomes posted,
+    # changes customer or grows after posting
     # ------------------------------------------------------------------
 
-    def _post(self, soft=True):
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.commercial_partner_id)
-        if invoices:
-            invoices._ar_lock_commercial_partners()
-        posted = super()._post(soft=soft)
-        posted.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")._ar_check_credit()
-        return posted
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._ar_check_protected_vals(vals_list)
+        with self._ar_guard_receivables() as guard:
+            moves = super().create(vals_list)
+            # a move created posted (``default_state`` in the context, ``copy``)
+            guard["moves"] = moves.filtered(lambda m: m.state == "posted")
+        return moves
 
-    def _ar_lock_commercial_partners(self):
+    def write(self, vals):
+        self._ar_check_protected_vals([vals])
+        if vals.get("state") in ("draft", "cancel"):
+            self._ar_check_charges_removal()
+        posting = vals.get("state") == "posted"
+        changing_posted = vals.get("state", "posted") == "posted" and any(m.state == "posted" for m in self)
+        if not GUARDED_MOVE_FIELDS.intersection(vals) or not (posting or changing_posted):
+            return super().write(vals)
+        with self._ar_guard_receivables(self):
+            return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ar_dunning_charges(self):
+        self._ar_check_charges_removal()
+
+    def _ar_check_protected_vals(self, vals_list):
+        """Fields the module sets itself: no user writes them, whatever the path."""
+        if self.env.su:
+            return
+        context = self.env.context
+        defaults = {key.removeprefix("default_") for key in context if key.startswith("default_") and context[key]}
+        for vals in vals_list:
+            forbidden = PROTECTED_MOVE_FIELDS.intersection({*vals, *defaults})
+            if forbidden:
+                raise AccessError(
+                    self.env._(
+                        "The fields %(fields)s of invoices are set by the credit control itself and cannot be written.",
+                        fields=", ".join(sorted(self._fields[name].string for name in forbidden)),
+                    )
+                )
+
+    def _ar_check_charges_removal(self):
+        """Late-payment charges leave the ledger only through the waiver (Credit Managers)."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        if any(move.ar_is_dunning_charge and move.state != "cancel" for move in self):
+            raise AccessError(
+                self.env._(
+                    "Late-payment charges can only be waived by a Credit Manager (Waive Charges), not cancelled, "
+                    "reset to draft or deleted."
+                )
+            )
+
+    @contextmanager
+    def _ar_guard_receivables(self, moves=None):
+        """Check the credit of every customer whose posted receivables the change raises.
+
+        Wraps a create or write of moves or journal items: the posted
+        receivables of the moves are read before and after, by customer, and
+        every customer whose posted receivables grew goes through the credit
+        check (lock, policy, override) exactly as a posting does. This covers
+        posting through ``_post`` (which writes ``state``), writing ``state``
+        directly, creating or copying a move already posted (``default_state``
+        in the context), changing the customer of a posted invoice or of its
+        receivable item, and editing the lines of a posted invoice
+        (``skip_readonly_check``). Nested creates and writes report their
+        moves to the outermost guard, which checks once at its end.
+
+        :param moves: the moves about to change; the caller adds the moves
+            it creates to ``guard["moves"]``
+        """
+        state = _GUARD_STATE.get()
+        outer = state is None
+        if outer:
+            state = {"before": {}, "watched": set()}
+            token = _GUARD_STATE.set(state)
+        try:
+            new = moves.filtered(lambda m: m.id not in state["watched"]) if moves else self.browse()
+            if new:
+                for key, amount in new._ar_receivable_snapshot().items():
+                    state["before"].setdefault(key, amount)
+                state["watched"].update(new.ids)
+            guard = {"moves": self.browse()}
+            yield guard
+            state["watched"].update(guard["moves"].ids)
+            if outer:
+                after = self.browse(sorted(state["watched"])).exists()._ar_receivable_snapshot()
+        finally:
+            if outer:
+                _GUARD_STATE.reset(token)
+        if outer:
+            self._ar_check_raised_receivables(state["before"], after)
+
+    def _ar_receivable_snapshot(self):
+        """Posted receivables of these moves: ``{(move_id, company_id, partner_id): (amount, state)}``.
+
+        Moves recording money rather than credit granted (payments, bank
+        statement lines, exchange differences, cash-basis entries) are left
+        out: they never need a credit check.
+        """
+        if not self.ids:
+            return {}
+        self.env["account.move.line"].flush_model(["account_id", "balance", "move_id", "partner_id", "company_id"])
+        self.env["account.move"].flush_model(
+            ["state", "origin_payment_id", "statement_line_id", "tax_cash_basis_origin_move_id", "journal_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.move_id, aml.company_id, p.commercial_partner_id, SUM(aml.balance)
+                  FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN res_company c ON c.id = aml.company_id
+                 WHERE aml.move_id = ANY(%s)
+                   AND m.state = 'posted'
+                   AND a.account_type = 'asset_receivable'
+                   AND m.origin_payment_id IS NULL
+                   AND m.statement_line_id IS NULL
+                   AND m.tax_cash_basis_origin_move_id IS NULL
+                   AND m.journal_id IS DISTINCT FROM c.currency_exchange_journal_id
+              GROUP BY 1, 2, 3
+                """,
+                self.ids,
+            )
+        )
+        return {(move_id, company_id, partner_id): amount for move_id, company_id, partner_id, amount in rows}
+
+    def _ar_check_raised_receivables(self, before, after):
+        """Credit check of the customers whose posted receivables grew between two snapshots."""
+        raised = defaultdict(lambda: defaultdict(set))
+        for key, amount in after.items():
+            move_id, company_id, partner_id = key
+            company = self.env["res.company"].browse(company_id)
+            if company.currency_id.compare_amounts(amount, before.get(key, 0.0)) > 0:
+                raised[company][partner_id].add(move_id)
+        if not raised:
+            return
+        newly_posted = {move_id for move_id, _company, _partner in after} - {move_id for move_id, *_ in before}
+        for company, partners in raised.items():
+            moves_by_partner = {
+                self.env["res.partner"].browse(partner_id): self.browse(sorted(move_ids))
+                for partner_id, move_ids in partners.items()
+            }
+            self.with_company(company)._ar_check_credit(company, moves_by_partner, newly_posted)
+
+    def _ar_lock_commercial_partners(self, partners):
         """Serialise the credit checks of one customer.
 
         Two transactions posting invoices of the same customer must not
@@ -250,7 +440,7 @@ class AccountMove(models.Model):
         then fails with a serialization error, which Odoo retries with a
         fresh snapshot that sees the first invoice.
         """
-        partner_ids = sorted(set(self.commercial_partner_id.ids))
+        partner_ids = sorted(set(partners.ids))
         self.env.execute_query(
             SQL(
                 "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
@@ -259,48 +449,57 @@ class AccountMove(models.Model):
         )
         self.env.execute_query(SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", partner_ids))
 
-    def _ar_check_credit(self):
-        """Check the credit of the customers of these just-posted invoices."""
+    def _ar_check_credit(self, company, moves_by_partner, newly_posted=()):
+        """Check the credit of customers whose posted receivables these moves raised.
+
+        :param moves_by_partner: ``{commercial partner: moves}``
+        :param newly_posted: ids of the moves posted by this change: they
+            never count as overdue, and only they can be posted over a block
+            through a Credit Manager's override
+        """
+        partners = self.env["res.partner"].union(*moves_by_partner).with_company(company)
+        self._ar_lock_commercial_partners(partners)
+        all_moves = self.browse().union(*moves_by_partner.values()).with_company(company)
+        first_invoices = all_moves.filtered(lambda m: m.id in newly_posted and m.move_type == "out_invoice")
+        partners._ar_apply_default_credit_limit(first_invoices)
+        data = partners._ar_get_credit_data(company, exclude_move_ids=list(newly_posted))
         is_manager = self.env.user.has_group(MANAGER_GROUP)
-        for company, company_moves in self.grouped("company_id").items():
-            moves = company_moves.with_company(company)
-            partners = moves.commercial_partner_id.with_company(company)
-            partners._ar_apply_default_credit_limit(moves)
-            data = partners._ar_get_credit_data(company, exclude_move_ids=moves.ids)
-            overrides = (
-                self.env["ar.credit.override"]
-                .sudo()
-                .search([("move_id", "in", moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)])
-            )
-            for commercial, partner_moves in moves.grouped("commercial_partner_id").items():
-                partner = commercial.with_company(company)
-                policy = partner._ar_get_credit_policy()
-                if not policy:
-                    continue
-                figures = data[partner.id]
-                check = partner._ar_credit_check(figures, policy)
-                if check.passed:
-                    continue
-                message = partner._ar_credit_check_message(check, figures, policy)
-                partner_overrides = overrides.filtered(lambda o, pm=partner_moves: o.move_id in pm)
-                if is_manager and partner_overrides.move_id == partner_moves:
-                    partner_moves._ar_apply_overrides(partner_overrides, check, figures, message)
-                elif policy.enforcement == "block":
-                    raise UserError(
-                        self.env._(
-                            "The credit policy blocks invoice %(invoices)s.\n%(why)s\n"
-                            "Ask a Credit Manager to post it with 'Override Credit Block'.",
-                            invoices=", ".join(partner_moves.mapped("name")),
-                            why=message,
-                        )
+        overrides = (
+            self.env["ar.credit.override"]
+            .sudo()
+            .search([("move_id", "in", all_moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)])
+        )
+        for commercial, moves in moves_by_partner.items():
+            partner = commercial.with_company(company)
+            partner_moves = moves.with_company(company)
+            policy = partner._ar_get_credit_policy()
+            if not policy:
+                continue
+            figures = data[partner.id]
+            check = partner._ar_credit_check(figures, policy)
+            if check.passed:
+                continue
+            message = partner._ar_credit_check_message(check, figures, policy)
+            partner_overrides = overrides.filtered(lambda o, pm=partner_moves: o.move_id in pm)
+            overridable = all(move.id in newly_posted for move in partner_moves)
+            if is_manager and overridable and partner_overrides.move_id == partner_moves:
+                partner_moves._ar_apply_overrides(partner_overrides, check, figures, message)
+            elif policy.enforcement == "block":
+                raise UserError(
+                    self.env._(
+                        "The credit policy blocks invoice %(invoices)s.\n%(why)s\n"
+                        "Ask a Credit Manager to post it with 'Override Credit Block'.",
+                        invoices=", ".join(partner_moves.mapped("display_name")),
+                        why=message,
                     )
-                else:
-                    for move in partner_moves:
-                        move.message_post(
-                            body=self.env._("Posted over the credit policy:\n%(why)s", why=message),
-                            message_type="comment",
-                            subtype_xmlid="mail.mt_note",
-                        )
+                )
+            else:
+                for move in partner_moves:
+                    move.message_post(
+                        body=self.env._("Posted over the credit policy:\n%(why)s", why=message),
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_note",
+                    )
 
     def _ar_apply_overrides(self, overrides, check, figures, message):
         for override in overrides:
@@ -414,7 +613,7 @@ class AccountMove(models.Model):
                 else None
             )
             vals["ar_discount_realised_cost"] = realised * 100.0 if realised is not None else 0.0
-            move.write(vals)
+            move.sudo().write(vals)
             if result.state in (core_discount.TAKEN_LATE, core_discount.OVER_DEDUCTED) and not (
                 move.ar_short_payment_action
             ):
@@ -435,7 +634,7 @@ class AccountMove(models.Model):
             and currency.compare_amounts(residual, 0.0) > 0
         ):
             self._ar_write_off_residual(loss_account)
-            self.ar_short_payment_action = "written_off"
+            self.sudo().ar_short_payment_action = "written_off"
             body = self.env._(
                 "Early discount deducted without the right to (%(amount)s): written off to %(account)s "
                 "under the credit policy's tolerance of %(tolerance)s.",
@@ -444,7 +643,7 @@ class AccountMove(models.Model):
                 tolerance=formatLang(self.env, policy.short_payment_tolerance, currency_obj=currency),
             )
         else:
-            self.ar_short_payment_action = "dunning"
+            self.sudo().ar_short_payment_action = "dunning"
             body = self.env._(
                 "Early discount deducted without the right to (%(amount)s): the open amount is left to dunning.",
                 amount=formatLang(self.env, result.shortfall, currency_obj=currency),

@@ -32,7 +32,7 @@ PAYMENT_WINDOW_DAYS = 365
 
 CreditData = namedtuple(
     "CreditData",
-    "open_receivable draft_invoices draft_refunds exposure overdue_amount max_days_overdue limit available",
+    "open_receivable draft_invoices exposure overdue_amount max_days_overdue limit available",
 )
 
 
@@ -70,7 +70,8 @@ class ResPartner(models.Model):
         string="Exposure",
         compute="_compute_ar_credit_figures",
         groups=ACCOUNTING_GROUPS,
-        help="Open posted receivables in company currency, plus draft customer invoices, minus draft credit notes.",
+        help="Open posted receivables in company currency, plus draft customer invoices and sales receipts "
+        "(a draft never lowers the exposure).",
     )
     ar_available_credit = fields.Monetary(
         string="Available Credit",
@@ -330,36 +331,36 @@ class ResPartner(models.Model):
               -- debit and credit items apart: a credit is never overdue
               GROUP BY 1, 2, 3, aml.amount_residual > 0
              UNION ALL
-                SELECT m.commercial_partner_id, m.move_type, NULL, SUM(m.amount_total_signed)
+                -- drafts only ever add exposure (core: draft_exposure)
+                SELECT m.commercial_partner_id, 'draft', NULL, m.amount_total_signed
                   FROM account_move m
                  WHERE m.company_id = %(company)s
                    AND m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.move_type IN ('out_invoice', 'out_receipt')
+                   AND m.amount_total_signed > 0
                    AND m.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1, 2
                 """,
                 company=company.id,
                 ids=ids,
                 exclude=list(exclude_move_ids),
             )
         )
-        gathered = {pid: {"items": [], "out_invoice": 0.0, "out_refund": 0.0} for pid in ids}
+        gathered = {pid: {"items": [], "drafts": []} for pid in ids}
         for partner_id, kind, due_date, amount in rows:
             if kind == "open":
                 gathered[partner_id]["items"].append((due_date, amount or 0.0))
             else:
-                gathered[partner_id][kind] += amount or 0.0
+                gathered[partner_id]["drafts"].append(amount or 0.0)
         result = {}
         for partner in self.with_company(company).sudo():
             values = gathered[partner.id]
             open_receivable = sum(amount for _due, amount in values["items"])
-            total = core_exposure.exposure(open_receivable, values["out_invoice"], values["out_refund"])
+            total = core_exposure.exposure(open_receivable, values["drafts"])
             overdue = core_exposure.overdue_summary(values["items"], today)
             limit = partner.credit_limit
             result[partner.id] = CreditData(
                 open_receivable=open_receivable,
-                draft_invoices=values["out_invoice"],
-                draft_refunds=abs(values["out_refund"]),
+                draft_invoices=core_exposure.draft_exposure(values["drafts"]),
                 exposure=total,
                 overdue_amount=overdue.amount,
                 max_days_overdue=overdue.max_days,

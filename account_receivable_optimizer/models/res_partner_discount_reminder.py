@@ -119,7 +119,7 @@ class ResPartner(models.Model):
             )
         )
         communication._ar_send_email(self)
-        moves.ar_discount_reminder_date = today
+        moves.sudo().ar_discount_reminder_date = today
         line = communication.line_ids[:1]
         self.sudo().message_post(
             body=self.env._(

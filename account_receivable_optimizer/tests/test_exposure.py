@@ -22,9 +22,11 @@ class TestExposure(ArCreditCommon):
         cls.refund = cls._invoice(200.0, move_type="out_refund", invoice_date="2026-06-20")
         # 600 EUR at 2 EUR per USD: 300 USD, due 20 June, 10 days overdue
         cls.inv_eur = cls._invoice(600.0, currency=cls.eur, invoice_date="2026-06-01", due_date="2026-06-20")
-        # drafts: +250 invoice, -50 credit note
+        # drafts: +250 invoice; a draft credit note (-50) and a draft invoice with a negative
+        # total (-80) never lower the exposure
         cls.draft_invoice = cls._invoice(250.0, post=False)
         cls.draft_refund = cls._invoice(50.0, move_type="out_refund", post=False)
+        cls.draft_negative = cls._invoice(-80.0, post=False)
         # noise that never counts: a vendor bill, a cancelled invoice, another customer
         cls._invoice(999.0, move_type="in_invoice")
         cls._invoice(777.0, post=False).button_cancel()
@@ -34,16 +36,15 @@ class TestExposure(ArCreditCommon):
         data = self.customer._ar_get_credit_data(self.company)[self.customer.id]
         self.assertAlmostEqual(data.open_receivable, 700.0 + 500.0 - 200.0 + 300.0, places=2)
         self.assertAlmostEqual(data.draft_invoices, 250.0, places=2)
-        self.assertAlmostEqual(data.draft_refunds, 50.0, places=2)
-        self.assertAlmostEqual(data.exposure, 1500.0, places=2)
+        self.assertAlmostEqual(data.exposure, 1550.0, places=2)
         self.assertAlmostEqual(data.overdue_amount, 1000.0, places=2)
         self.assertEqual(data.max_days_overdue, 30)
-        self.assertAlmostEqual(data.available, 500.0, places=2)
+        self.assertAlmostEqual(data.available, 450.0, places=2)
 
     def test_partner_fields_on_customer_and_contact(self):
         for partner in (self.customer, self.contact):
-            self.assertAlmostEqual(partner.ar_exposure, 1500.0, places=2)
-            self.assertAlmostEqual(partner.ar_available_credit, 500.0, places=2)
+            self.assertAlmostEqual(partner.ar_exposure, 1550.0, places=2)
+            self.assertAlmostEqual(partner.ar_available_credit, 450.0, places=2)
             self.assertAlmostEqual(partner.ar_overdue_amount, 1000.0, places=2)
             self.assertEqual(partner.ar_max_days_overdue, 30)
             self.assertFalse(partner.ar_over_limit)
@@ -51,10 +52,10 @@ class TestExposure(ArCreditCommon):
     def test_full_payment_and_limit_change(self):
         self._pay(self.inv_paid_partly, 700.0, "2026-06-30")
         self.customer.invalidate_recordset()
-        self.assertAlmostEqual(self.customer.ar_exposure, 800.0, places=2)
+        self.assertAlmostEqual(self.customer.ar_exposure, 850.0, places=2)
         self.assertAlmostEqual(self.customer.ar_overdue_amount, 300.0, places=2)
         self.assertEqual(self.customer.ar_max_days_overdue, 10)
-        self.customer.credit_limit = 700.0
+        self.customer.credit_limit = 750.0
         self.customer.invalidate_recordset()
         self.assertAlmostEqual(self.customer.ar_available_credit, -100.0, places=2)
         self.assertTrue(self.customer.ar_over_limit)

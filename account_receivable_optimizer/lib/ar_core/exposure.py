@@ -3,7 +3,10 @@
 Definitions (docs/credit-policies.md):
 
 - exposure = open posted receivables (company currency)
-  + draft customer invoices - draft customer credit notes;
+  + draft customer invoices and sales receipts, each counted only when its
+  total is positive: a draft never lowers the exposure (a draft credit note,
+  or a draft invoice with a negative total, could otherwise make room for
+  an invoice and then be deleted);
 - available credit = credit limit - exposure (only when a limit is set);
 - overdue amount = open amount of the items past their due date
   (items with a negative open amount, such as unapplied payments, are
@@ -26,12 +29,18 @@ REASON_OVERDUE = "overdue"
 REASON_HOLD = "hold"
 
 
-def exposure(open_receivable: float, draft_invoices: float, draft_refunds: float) -> float:
-    """Exposure: open receivables plus draft invoices minus draft credit notes.
+def draft_exposure(draft_totals: Iterable[float]) -> float:
+    """What drafts add to the exposure: their positive totals, never less than 0.
 
-    ``draft_refunds`` is the (positive) total of the draft credit notes.
+    A draft is only an intention: it may add exposure (an invoice about to
+    be posted), never remove it.
     """
-    return open_receivable + draft_invoices - abs(draft_refunds)
+    return sum(total for total in draft_totals if total and total > 0)
+
+
+def exposure(open_receivable: float, draft_totals: Iterable[float] = ()) -> float:
+    """Exposure: open posted receivables plus what the drafts add (``draft_exposure``)."""
+    return open_receivable + draft_exposure(draft_totals)
 
 
 def available_credit(limit: float, exposure_amount: float) -> float | None:

@@ -1,0 +1,30 @@
+from odoo import api, models
+
+from .account_move import GUARDED_LINE_FIELDS
+
+
+class AccountMoveLine(models.Model):
+    """Journal items of posted moves go through the credit guard of their moves."""
+
+    _inherit = "account.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Move = self.env["account.move"]
+        targets = Move.browse({vals["move_id"] for vals in vals_list if vals.get("move_id")})
+        posted = targets.filtered(lambda m: m.state == "posted")
+        if not posted:
+            return super().create(vals_list)
+        with Move._ar_guard_receivables(posted):
+            return super().create(vals_list)
+
+    def write(self, vals):
+        if not GUARDED_LINE_FIELDS.intersection(vals):
+            return super().write(vals)
+        Move = self.env["account.move"]
+        moves = self.move_id | (Move.browse(vals["move_id"]) if vals.get("move_id") else Move)
+        posted = moves.filtered(lambda m: m.state == "posted")
+        if not posted:
+            return super().write(vals)
+        with Move._ar_guard_receivables(posted):
+            return super().write(vals)
