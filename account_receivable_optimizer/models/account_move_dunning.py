@@ -26,14 +26,22 @@ class AccountMove(models.Model):
     ar_dispute_open = fields.Boolean(
         string="Disputed", compute="_compute_ar_dispute_open", store=True, help="The invoice has an open dispute."
     )
+    ar_dispute_confirmed = fields.Boolean(
+        string="Dispute Confirmed",
+        compute="_compute_ar_dispute_open",
+        store=True,
+        help="The invoice has an open dispute confirmed by a Credit Controller: it is left out of the overdue rule.",
+    )
     ar_promise_ids = fields.Many2many(
         "ar.payment.promise", "ar_payment_promise_move_rel", "move_id", "promise_id", string="Promises to Pay"
     )
 
-    @api.depends("ar_dispute_ids.state")
+    @api.depends("ar_dispute_ids.state", "ar_dispute_ids.confirmed")
     def _compute_ar_dispute_open(self):
         for move in self:
-            move.ar_dispute_open = any(d.state == "open" for d in move.ar_dispute_ids)
+            open_disputes = move.ar_dispute_ids.filtered(lambda d: d.state == "open")
+            move.ar_dispute_open = bool(open_disputes)
+            move.ar_dispute_confirmed = any(open_disputes.mapped("confirmed"))
 
     def action_ar_open_dispute(self):
         self.ensure_one()

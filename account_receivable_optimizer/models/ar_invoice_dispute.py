@@ -1,5 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .res_partner import CONTROLLER_GROUP
+
+#: Set by the dispute's buttons only.
+PROTECTED_FIELDS = frozenset({"state", "date_resolved", "confirmed", "confirmed_by_id", "user_id", "date_opened"})
 
 
 class ArInvoiceDispute(models.Model):
@@ -31,6 +36,15 @@ class ArInvoiceDispute(models.Model):
         [("open", "Open"), ("resolved", "Resolved")], default="open", required=True, tracking=True, readonly=True
     )
     date_resolved = fields.Date(string="Resolved on", readonly=True, tracking=True)
+    confirmed = fields.Boolean(
+        readonly=True,
+        tracking=True,
+        copy=False,
+        help="Confirmed by a Credit Controller: while open, the invoice is left out of the credit policy's "
+        "overdue rule. A dispute opened by a billing user only pauses the dunning until a Credit Controller "
+        "confirms it (disputes opened by a Credit Controller are confirmed at once).",
+    )
+    confirmed_by_id = fields.Many2one("res.users", string="Confirmed by", readonly=True, copy=False)
 
     @api.constrains("move_id", "state")
     def _check_one_open_dispute(self):
@@ -47,7 +61,11 @@ class ArInvoiceDispute(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._ar_check_protected_vals(vals)
         disputes = super().create(vals_list)
+        if self.env.user.has_group(CONTROLLER_GROUP):
+            disputes.sudo().write({"confirmed": True, "confirmed_by_id": self.env.uid})
         for dispute in disputes:
             dispute.move_id.message_post(
                 body=self.env._(
@@ -60,9 +78,42 @@ class ArInvoiceDispute(models.Model):
             )
         return disputes
 
+    def write(self, vals):
+        self._ar_check_protected_vals(vals)
+        return super().write(vals)
+
+    def _ar_check_protected_vals(self, vals):
+        """State, confirmation and authorship change only through the buttons."""
+        if self.env.su or not PROTECTED_FIELDS.intersection(vals):
+            return
+        raise AccessError(
+            self.env._(
+                "A dispute is confirmed, resolved or reopened with its buttons (confirming it is for Credit "
+                "Controllers); its state and author cannot be written."
+            )
+        )
+
+    def action_confirm(self):
+        """Take the disputed invoices out of the overdue rule (Credit Controllers)."""
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(
+                self.env._("Only a Credit Controller can confirm a dispute and lift the overdue rule for its invoice.")
+            )
+        for dispute in self.filtered(lambda d: d.state == "open" and not d.confirmed):
+            dispute.sudo().write({"confirmed": True, "confirmed_by_id": self.env.uid})
+            dispute.move_id.message_post(
+                body=self.env._(
+                    "Dispute confirmed by %(user)s: the invoice is left out of the overdue rule "
+                    "while the dispute is open.",
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
     def action_resolve(self, reason=None):
         for dispute in self.filtered(lambda d: d.state == "open"):
-            dispute.write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
+            dispute.sudo().write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
             dispute.move_id.message_post(
                 body=reason or self.env._("Dispute resolved by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
@@ -70,5 +121,9 @@ class ArInvoiceDispute(models.Model):
         return True
 
     def action_reopen(self):
-        self.write({"state": "open", "date_resolved": False})
+        vals = {"state": "open", "date_resolved": False}
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            # reopened by a billing user: a Credit Controller confirms it again
+            vals.update(confirmed=False, confirmed_by_id=False)
+        self.sudo().write(vals)
         return True

@@ -307,7 +307,7 @@ class ResPartner(models.Model):
             ]
         )
         self.env["account.move"].flush_model(
-            ["amount_total_signed", "ar_dispute_open", "commercial_partner_id", "company_id", "state"]
+            ["amount_total_signed", "ar_dispute_confirmed", "commercial_partner_id", "company_id", "state"]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query(
@@ -315,8 +315,8 @@ class ResPartner(models.Model):
                 """
                 SELECT p.commercial_partner_id,
                        'open',
-                       -- invoices being posted or under an open dispute are never overdue
-                       CASE WHEN aml.move_id = ANY(%(exclude)s) OR im.ar_dispute_open THEN NULL
+                       -- invoices being posted or under an open confirmed dispute are never overdue
+                       CASE WHEN aml.move_id = ANY(%(exclude)s) OR im.ar_dispute_confirmed THEN NULL
                             ELSE aml.date_maturity END,
                        SUM(aml.amount_residual)
                   FROM account_move_line aml

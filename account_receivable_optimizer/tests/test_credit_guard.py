@@ -283,3 +283,59 @@ class TestCreditGuardRpc(ArGuardCommon, HttpCase):
         self.assertIn("Alpha Industries: exposure after posting", message)
         self.env.invalidate_all()
         self.assertEqual(invoice.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-30")
+class TestDisputeAndOverdueRule(ArGuardCommon):
+    """Only a dispute confirmed by a Credit Controller takes an invoice out of the overdue rule."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.overdue_block_days = 30
+        cls.customer.credit_limit = 0.0
+        cls.old = cls._invoice(100.0, invoice_date="2026-04-01", due_date="2026-05-01")  # 60 days overdue
+        cls.reason = cls.env["ar.dispute.reason"].create({"name": "Damaged goods"})
+        cls.controller = cls._user("ar_controller", "account_receivable_optimizer.group_ar_credit_controller")
+
+    def _open_dispute(self, user):
+        return (
+            self.env["ar.invoice.dispute"].with_user(user).create({"move_id": self.old.id, "reason_id": self.reason.id})
+        )
+
+    def test_a_billing_users_dispute_does_not_lift_the_overdue_rule(self):
+        dispute = self._open_dispute(self.billing_user)
+        self.assertRecordValues(dispute, [{"state": "open", "confirmed": False}])
+        self.assertRecordValues(self.old, [{"ar_dispute_open": True, "ar_dispute_confirmed": False}])
+        invoice = self._invoice(10.0, post=False)
+        with self._assert_blocked("An invoice is overdue by 60 days; the policy allows 30 days."):
+            invoice.with_user(self.billing_user).action_post()
+        with self.assertRaises(AccessError):
+            dispute.with_user(self.billing_user).action_confirm()
+        with self.assertRaises(AccessError):
+            dispute.with_user(self.billing_user).write({"confirmed": True})
+        with self.assertRaises(AccessError):
+            self.env["ar.invoice.dispute"].with_user(self.billing_user).create(
+                {"move_id": self.old.id, "reason_id": self.reason.id, "confirmed": True}
+            )
+        self.assertFalse(dispute.confirmed)
+        dispute.with_user(self.controller).action_confirm()
+        self.assertRecordValues(dispute, [{"confirmed": True, "confirmed_by_id": self.controller.id}])
+        invoice.with_user(self.billing_user).action_post()
+        self.assertEqual(invoice.state, "posted")
+
+    def test_a_controllers_dispute_is_confirmed_at_once(self):
+        dispute = self._open_dispute(self.controller)
+        self.assertRecordValues(dispute, [{"confirmed": True, "confirmed_by_id": self.controller.id}])
+        invoice = self._invoice(10.0, post=False)
+        invoice.with_user(self.billing_user).action_post()
+        self.assertEqual(invoice.state, "posted")
+        # Resolving it brings the overdue rule back; a billing user reopening it does not lift it.
+        dispute.with_user(self.billing_user).action_resolve()
+        with self._assert_blocked("An invoice is overdue by 60 days"):
+            self._invoice(10.0, post=False).with_user(self.billing_user).action_post()
+        dispute.with_user(self.billing_user).action_reopen()
+        self.assertRecordValues(dispute, [{"state": "open", "confirmed": False}])
+        with self._assert_blocked("An invoice is overdue by 60 days"):
+            self._invoice(10.0, post=False).with_user(self.billing_user).action_post()
