@@ -42,11 +42,49 @@ def test_validate_levels():
 
 
 def test_one_communication_at_the_highest_level_reached():
-    plan = dunning.plan_customer([invoice(11, 12), invoice(12, 45), invoice(13, -20)], LEVELS, TODAY)
+    plan = dunning.plan_customer(
+        [invoice(11, 12, last_level=1), invoice(12, 45, last_level=2), invoice(13, -20)], LEVELS, TODAY
+    )
     assert plan.send
     assert plan.level == 3
     assert plan.invoices == (11, 12)
     assert plan.levels == {11: 2, 12: 3}
+
+
+def test_a_first_run_on_an_old_ledger_starts_at_the_first_level():
+    # never reminded: the first reminder after the due date, whatever the days late
+    plan = dunning.plan_customer([invoice(11, 12), invoice(12, 45), invoice(13, 300)], LEVELS, TODAY)
+    assert plan.levels == {11: 2, 12: 2, 13: 2}
+    assert plan.level == 2
+    # the courtesy reminder only before the due date
+    assert dunning.plan_customer([invoice(14, -3)], LEVELS, TODAY).levels == {14: 1}
+    assert dunning.plan_customer([invoice(15, 5)], LEVELS, TODAY).levels == {}
+
+
+@pytest.mark.parametrize(
+    ("days_late", "last_offset", "expected"),
+    [
+        (-5, None, 0),  # courtesy, before the due date
+        (3, None, None),  # late, but the first reminder comes at 10 days
+        (3, -5, None),
+        (45, None, 1),  # one level at a time
+        (45, -5, 1),
+        (45, 10, 2),
+        (90, 10, 2),
+        (90, 30, 3),
+        (90, 60, 3),  # already at the last level
+        (20, 60, 1),  # reminded higher under other levels: the level it reached
+    ],
+)
+def test_level_for_item_one_level_at_a_time(days_late, last_offset, expected):
+    assert dunning.level_for_item(days_late, LEVELS, last_offset) == expected
+
+
+def test_skipping_levels_when_the_policy_allows_it():
+    assert dunning.level_for_item(90, LEVELS, None, skip_levels=True) == 3
+    assert dunning.level_for_item(3, LEVELS, None, skip_levels=True) is None
+    plan = dunning.plan_customer([invoice(1, 45)], LEVELS, TODAY, skip_levels=True)
+    assert plan.levels == {1: 3}
 
 
 def test_nothing_new_nothing_sent():
@@ -185,7 +223,7 @@ def test_priority():
 def test_plan_level_is_the_highest_invoice_level(days):
     invoices = [invoice(key, late) for key, late in enumerate(days)]
     plan = dunning.plan_customer(invoices, LEVELS, TODAY)
-    reached = [dunning.level_reached(late, LEVELS) for late in days]
+    reached = [dunning.level_for_item(late, LEVELS) for late in days]
     reached = [index for index in reached if index is not None]
     if not reached:
         assert not plan.send

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from .account_move import GUARDED_LINE_FIELDS
 
@@ -7,6 +7,16 @@ class AccountMoveLine(models.Model):
     """Journal items of posted moves go through the credit guard of their moves."""
 
     _inherit = "account.move.line"
+
+    ar_dunning_level_id = fields.Many2one(
+        "ar.dunning.level",
+        string="Dunning Level",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Last dunning level this due item (an invoice or one of its instalments) was reminded at.",
+    )
+    ar_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):

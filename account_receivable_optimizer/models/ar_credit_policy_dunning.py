@@ -3,6 +3,39 @@ from odoo.exceptions import ValidationError
 
 from ..lib.ar_core import risk
 
+#: Levels shipped with the module: name, days after the due date, minimum days since the previous reminder,
+#: tone, email, letter, collector task, hand-over, and the French name and task.
+DEFAULT_LEVELS = [
+    ("Courtesy reminder", -5, 0, "courtesy", True, False, "", False, "Rappel avant échéance", ""),
+    ("First reminder", 10, 0, "reminder", True, False, "", False, "Première relance", ""),
+    ("Second reminder", 25, 10, "firm", True, False, "", False, "Deuxième relance", ""),
+    ("Formal notice", 40, 10, "formal_notice", True, True, "", False, "Mise en demeure", ""),
+    (
+        "Collector call",
+        50,
+        7,
+        "firm",
+        False,
+        False,
+        "Call the customer about its overdue invoices",
+        False,
+        "Appel du client",
+        "Appeler le client au sujet de ses factures échues",
+    ),
+    (
+        "Hand-over to collection",
+        65,
+        10,
+        "formal_notice",
+        False,
+        False,
+        "",
+        True,
+        "Transmission au recouvrement",
+        "",
+    ),
+]
+
 
 class ArCreditPolicy(models.Model):
     """Dunning settings of a credit policy (kept apart from the credit-limit settings)."""
@@ -10,6 +43,19 @@ class ArCreditPolicy(models.Model):
     _inherit = "ar.credit.policy"
 
     ar_dunning_level_ids = fields.One2many("ar.dunning.level", "policy_id", string="Dunning Levels")
+    dunning_skip_levels = fields.Boolean(
+        string="Skip levels",
+        tracking=True,
+        help="Send an invoice straight to the level its days late reached. Off (default): it moves one level at "
+        "a time, so a first run on an old ledger starts at the first reminder.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Gets the dunning tasks of customers without a collector. Empty: a Credit Manager of the company.",
+    )
     dunning_grace_days = fields.Integer(
         string="Promise grace period (days)",
         default=3,
@@ -89,3 +135,56 @@ class ArCreditPolicy(models.Model):
                         policy=policy.display_name,
                     )
                 )
+
+    def _ar_create_default_dunning_levels(self):
+        """Give policies without dunning levels the levels shipped with the module.
+
+        A courtesy reminder before the due date, two reminders whose tone
+        rises, a formal notice (email and letter), a call by the collector
+        and a hand-over to collection that waits for a Credit Controller's
+        confirmation; no charges. Names in English, and in French when it is
+        installed.
+        """
+        template = self.env.ref("account_receivable_optimizer.mail_template_dunning", raise_if_not_found=False)
+        french = self.env["res.lang"]._lang_get("fr_FR")
+        for policy in self.filtered(lambda p: not p.ar_dunning_level_ids):
+            levels = (
+                self.env["ar.dunning.level"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "policy_id": policy.id,
+                            "company_id": policy.company_id.id,
+                            "sequence": sequence,
+                            "name": name,
+                            "offset_days": offset,
+                            "min_interval_days": interval,
+                            "tone": tone,
+                            "send_email": email,
+                            "mail_template_id": template.id if template and email else False,
+                            "print_letter": letter,
+                            "create_activity": bool(task),
+                            "activity_summary": task or False,
+                            "hand_over": hand_over,
+                        }
+                        for sequence, (
+                            name,
+                            offset,
+                            interval,
+                            tone,
+                            email,
+                            letter,
+                            task,
+                            hand_over,
+                            _fr,
+                            _fr_task,
+                        ) in enumerate(DEFAULT_LEVELS, start=1)
+                    ]
+                )
+            )
+            if french and french.active:
+                for level, values in zip(levels.with_context(lang="fr_FR"), DEFAULT_LEVELS, strict=True):
+                    level.name = values[8]
+                    if values[9]:
+                        level.activity_summary = values[9]

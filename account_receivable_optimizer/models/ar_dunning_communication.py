@@ -3,8 +3,11 @@ import logging
 
 import xlsxwriter
 
-from odoo import Command, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import formatLang
+
+from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -25,14 +28,30 @@ class ArDunningCommunication(models.Model):
     )
     date = fields.Date(required=True, index=True, readonly=True, default=fields.Date.context_today)
     level_id = fields.Many2one("ar.dunning.level", string="Level", readonly=True, ondelete="restrict")
-    channels = fields.Char(readonly=True)
+    channels = fields.Char(compute="_compute_channels", help="How the customer was reminded.")
     state = fields.Selection(
         [("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")], required=True, readonly=True, index=True
     )
     reason = fields.Text(readonly=True, help="Why the communication failed or was skipped.")
     line_ids = fields.One2many("ar.dunning.communication.line", "communication_id", string="Invoices", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount_total = fields.Monetary(string="Total Due", readonly=True)
+    amount_total = fields.Monetary(
+        string="Total Claimed",
+        readonly=True,
+        help="Overdue amount claimed by this reminder, in company currency (items not due yet are listed apart).",
+    )
+    amount_by_currency = fields.Char(
+        string="Claimed by Currency",
+        compute="_compute_amount_by_currency",
+        help="Overdue amount claimed, per currency of the invoices.",
+    )
+    hand_over_state = fields.Selection(
+        [("to_confirm", "To Confirm"), ("done", "Handed Over")],
+        string="Hand-over",
+        readonly=True,
+        index="btree_not_null",
+        help="The level hands the customer over to collection: a Credit Controller confirms it first.",
+    )
     unmatched_amount = fields.Monetary(
         string="Unmatched Payments", readonly=True, help="Payments and credit notes not matched with invoices yet."
     )
@@ -40,6 +59,65 @@ class ArDunningCommunication(models.Model):
     activity_id = fields.Many2one("mail.activity", string="Collector Task", readonly=True, ondelete="set null")
     charge_move_id = fields.Many2one("account.move", string="Charges Invoice", readonly=True, check_company=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Documents", readonly=True)
+
+    @api.depends("level_id", "state", "activity_id")
+    @api.depends_context("lang")
+    def _compute_channels(self):
+        for communication in self:
+            if communication.kind == "discount":
+                communication.channels = self.env._("Email")
+            elif communication.state == "skipped":
+                communication.channels = self.env._("Collector task")
+            else:
+                communication.channels = communication.level_id._channels() if communication.level_id else ""
+
+    @api.depends("line_ids.amount_due", "line_ids.claimed")
+    @api.depends_context("lang")
+    def _compute_amount_by_currency(self):
+        for communication in self:
+            totals = {}
+            for line in communication.line_ids.filtered("claimed"):
+                totals[line.line_currency_id] = totals.get(line.line_currency_id, 0.0) + line.amount_due
+            communication.amount_by_currency = " + ".join(
+                formatLang(self.env, amount, currency_obj=currency) for currency, amount in totals.items()
+            )
+
+    def _ar_request_hand_over(self):
+        """The level hands the customer over: at once, or once a Credit Controller confirms."""
+        self.ensure_one()
+        if not self.level_id.hand_over_confirm:
+            return self._ar_do_hand_over()
+        self.hand_over_state = "to_confirm"
+        partner = self.partner_id.with_company(self.company_id)
+        self.activity_id = partner._ar_schedule_task(
+            self.env._("Confirm the hand-over to collection"),
+            self.env._(
+                "%(customer)s reached the hand-over level %(level)s: check the file, then confirm the hand-over "
+                "on the reminder (Accounting > Customers > Reminders).",
+                customer=partner.display_name,
+                level=self.level_id.name,
+            ),
+            self.date,
+        )
+        return True
+
+    def action_confirm_hand_over(self):
+        """Hand the customers over to collection (Credit Controllers)."""
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(self.env._("Only a Credit Controller can confirm a hand-over to collection."))
+        for communication in self.filtered(lambda c: c.hand_over_state == "to_confirm"):
+            communication.sudo()._ar_do_hand_over()
+            communication.activity_id.sudo().action_feedback(
+                feedback=self.env._("Hand-over confirmed by %(user)s.", user=self.env.user.name)
+            )
+        return True
+
+    def _ar_do_hand_over(self):
+        self.ensure_one()
+        self.partner_id.with_company(self.company_id).sudo().ar_collection_state = "handed_over"
+        self.hand_over_state = "done"
+        self._ar_hand_over()
+        return True
 
     def _ar_send_email(self, partner):
         """Email the reminder; without an address record the failure and plan a collector task."""
@@ -157,15 +235,16 @@ class ArDunningCommunication(models.Model):
             self.env._("Amount due"),
         ]
         sheet.write_row(0, 0, headers, bold)
-        for row, line in enumerate(self.line_ids, start=1):
+        claimed = self.line_ids.filtered("claimed")
+        for row, line in enumerate(claimed, start=1):
             move = line.move_id
             sheet.write(row, 0, move.name)
             sheet.write_datetime(row, 1, fields.Datetime.to_datetime(move.invoice_date), day)
             sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.due_date), day)
             sheet.write_number(row, 3, line.days_late)
             sheet.write_number(row, 4, move.amount_total_signed, money)
-            sheet.write_number(row, 5, line.amount_due, money)
-        total_row = len(self.line_ids) + 1
+            sheet.write_number(row, 5, line.amount_company, money)
+        total_row = len(claimed) + 1
         sheet.write(total_row, 0, self.env._("Total due"), bold)
         sheet.write_number(total_row, 5, self.amount_total, money)
         sheet = workbook.add_worksheet(self.env._("Reminders"))
@@ -191,7 +270,7 @@ class ArDunningCommunication(models.Model):
             self._ar_case_file_content(),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        invoices = self.line_ids.move_id
+        invoices = self.line_ids.filtered("claimed").move_id
         content, report_type, mimetype = self._ar_render("account.account_invoices", invoices.ids)
         self._ar_attach(
             self.env._("Invoices %(customer)s", customer=self.partner_id.name) + f".{report_type}", content, mimetype
@@ -208,9 +287,24 @@ class ArDunningCommunicationLine(models.Model):
     )
     company_id = fields.Many2one(related="communication_id.company_id", store=True, index=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Due Item",
+        readonly=True,
+        help="The receivable item reminded: the invoice, or one of its instalments.",
+    )
     level_id = fields.Many2one("ar.dunning.level", string="Level", readonly=True)
+    claimed = fields.Boolean(
+        readonly=True, help="Overdue and claimed by this reminder; otherwise listed for information (not due yet)."
+    )
     due_date = fields.Date(readonly=True)
     days_late = fields.Integer(readonly=True)
     currency_id = fields.Many2one(related="communication_id.currency_id")
-    amount_due = fields.Monetary(readonly=True)
+    line_currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    amount_due = fields.Monetary(
+        readonly=True, currency_field="line_currency_id", help="Open amount of the item, in the invoice's currency."
+    )
+    amount_company = fields.Monetary(
+        string="Amount Due (company currency)", readonly=True, currency_field="currency_id"
+    )
     portal_url = fields.Char(readonly=True, help="Link for the customer to see and pay the invoice online.")

@@ -61,6 +61,24 @@ class ArDunningLevel(models.Model):
     activity_summary = fields.Char(
         translate=True, help="Summary of the collector's task, for example 'Call the customer'."
     )
+    tone = fields.Selection(
+        [
+            ("courtesy", "Courtesy"),
+            ("reminder", "Reminder"),
+            ("firm", "Firm reminder"),
+            ("formal_notice", "Formal notice"),
+        ],
+        default="reminder",
+        required=True,
+        help="Wording of the email and the letter: a friendly note before the due date, a reminder, a firm "
+        "reminder, or a formal notice to pay (mise en demeure) with its legal mentions.",
+    )
+    hand_over_confirm = fields.Boolean(
+        string="Confirm Hand-over",
+        default=True,
+        help="The hand-over waits for a Credit Controller's confirmation on the reminder (a task is planned); "
+        "otherwise it happens at once.",
+    )
     hand_over = fields.Boolean(
         string="Hand Over to Collection",
         help="Last step: the customer's collection state becomes 'Handed over' and a case file "

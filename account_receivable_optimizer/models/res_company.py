@@ -115,11 +115,13 @@ class ResCompany(models.Model):
         return companies
 
     def _ar_ensure_default_credit_policy(self):
+        """A default credit policy for each company, with the shipped dunning levels."""
         for company in self.filtered(lambda c: not c.ar_credit_policy_id):
             policy = (
                 self.env["ar.credit.policy"].sudo().create({"name": self.env._("Standard"), "company_id": company.id})
             )
             company.sudo().ar_credit_policy_id = policy
+            policy._ar_create_default_dunning_levels()
 
     def _ar_aging_limits(self):
         """The four aging limits of the company, in days."""

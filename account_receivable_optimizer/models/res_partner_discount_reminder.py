@@ -5,26 +5,27 @@ from ..lib.ar_core import discount as core_discount
 
 
 class ResPartner(models.Model):
-    """Early-payment discount reminders, sent by the dunning run.
+    """Early-payment discount reminders, sent by the dunning run (``_ar_dun``).
 
     A customer gets one communication a run: when its dunning reminder goes
     out, the invoices whose discount expires soon say "pay by ... and save
-    ..." in it; otherwise a discount reminder of its own is sent.
+    ..." in it; otherwise a discount reminder of its own is sent. Customers
+    under *No Dunning*, or waiting for their payments to be reconciled, get
+    none.
     """
 
     _inherit = "res.partner"
 
-    def _ar_get_discount_reminders(self, today):
-        """``{move_id: (discount_date, discount)}`` of this customer's invoices to remind today.
+    def _ar_get_discount_reminders(self, company, today):
+        """Invoices of these customers whose early discount to remind today, in one query.
 
-        One query; the eligibility rule is the core's (``reminder_due``):
-        before the deadline, from the policy's reminder day, nothing paid,
-        never reminded before.
+        The eligibility rule is the core's (``reminder_due``): before the
+        deadline, from the policy's reminder day, nothing paid, never
+        reminded before.
+
+        :return: ``{partner_id: {move_id: (discount_date, discount)}}``
         """
-        self.ensure_one()
-        company = self.env.company
-        policy = self._ar_get_credit_policy()
-        if not policy:
+        if not self.ids:
             return {}
         self.env["account.move"].flush_model(["ar_discount_reminder_date", "commercial_partner_id", "state"])
         self.env["account.move.line"].flush_model(
@@ -33,57 +34,38 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT m.id, MIN(l.discount_date), SUM(l.balance - l.discount_balance),
+                SELECT m.commercial_partner_id, m.id, MIN(l.discount_date), SUM(l.balance - l.discount_balance),
                        SUM(l.amount_residual), SUM(l.balance)
                   FROM account_move m
                   JOIN account_move_line l ON l.move_id = m.id
                   JOIN account_account a ON a.id = l.account_id
-                 WHERE m.commercial_partner_id = %(partner)s
+                 WHERE m.commercial_partner_id = ANY(%(partners)s)
                    AND m.company_id = %(company)s
                    AND m.move_type = 'out_invoice'
                    AND m.state = 'posted'
                    AND m.ar_discount_reminder_date IS NULL
                    AND a.account_type = 'asset_receivable'
                    AND l.discount_date >= %(today)s
-              GROUP BY m.id
+              GROUP BY m.commercial_partner_id, m.id
                 """,
-                partner=self.id,
+                partners=self.ids,
                 company=company.id,
                 today=today,
             )
         )
-        return {
-            move_id: (discount_date, amount)
-            for move_id, discount_date, amount, residual, total in rows
-            if core_discount.reminder_due(
+        policies = {partner.id: partner._ar_get_credit_policy() for partner in self.with_company(company)}
+        result = {}
+        for partner_id, move_id, discount_date, amount, residual, total in rows:
+            policy = policies[partner_id]
+            if policy and core_discount.reminder_due(
                 discount_date=discount_date,
                 reminder_days=policy.discount_reminder_days,
                 today=today,
                 residual=residual,
                 total=total,
-            )
-        }
-
-    def _ar_communication_vals(self, level, rows, levels_of, today):
-        vals = super()._ar_communication_vals(level, rows, levels_of, today)
-        reminders = self._ar_get_discount_reminders(today)
-        for command in vals["line_ids"]:
-            line = command[2]
-            if line["move_id"] in reminders:
-                line["discount_date"], line["discount_amount"] = reminders[line["move_id"]]
-        return vals
-
-    def _ar_dun(self, planned, today):
-        communication = super()._ar_dun(planned, today)
-        if communication:
-            if communication.state == "sent":
-                reminded = communication.line_ids.filtered("discount_date").move_id
-                reminded.sudo().ar_discount_reminder_date = today
-            return communication
-        reminders = self._ar_get_discount_reminders(today)
-        if not reminders:
-            return communication
-        return self._ar_send_discount_reminder(reminders, today)
+            ):
+                result.setdefault(partner_id, {})[move_id] = (discount_date, amount)
+        return result
 
     def _ar_send_discount_reminder(self, reminders, today):
         """A communication of its own for the discounts that expire soon."""
@@ -100,7 +82,6 @@ class ResPartner(models.Model):
                     "date": today,
                     "kind": "discount",
                     "state": "sent",
-                    "channels": self.env._("Email"),
                     "amount_total": sum(moves.mapped("amount_residual_signed")),
                     "line_ids": [
                         Command.create(
@@ -108,7 +89,9 @@ class ResPartner(models.Model):
                                 "move_id": move.id,
                                 "due_date": move.invoice_date_due,
                                 "days_late": 0,
-                                "amount_due": move.amount_residual_signed,
+                                "line_currency_id": move.currency_id.id,
+                                "amount_due": move.amount_residual,
+                                "amount_company": move.amount_residual_signed,
                                 "discount_date": reminders[move.id][0],
                                 "discount_amount": reminders[move.id][1],
                             }

@@ -22,10 +22,16 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _ar_get_dunning_data(self, company):
-        """Open customer invoices and unmatched credits of commercial partners.
+        """Open receivable items of customer invoices, and unmatched credits, of commercial partners.
 
-        :return: ``(invoices, credits)``: ``{partner_id: [row, ...]}`` and
-            ``{partner_id: amount}`` (negative: money the customer has on account)
+        The unit of dunning is the receivable item: an invoice with several
+        due dates (instalments) has one item per due date. Amounts are in the
+        item's currency (``amount_due``) and in company currency
+        (``amount_company``).
+
+        :return: ``(items, credits)``: ``{partner_id: [row, ...]}`` and
+            ``{partner_id: amount}`` (negative: money the customer has on account,
+            in company currency)
         """
         if not self.ids:
             return {}, {}
@@ -36,10 +42,13 @@ class ResPartner(models.Model):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT m.id, m.commercial_partner_id AS partner_id, m.name,
-                       COALESCE(m.invoice_date_due, m.invoice_date) AS due_date,
-                       m.amount_residual_signed AS amount_due, m.payment_state,
-                       m.ar_dunning_level_id AS last_level,
+                SELECT aml.id, aml.move_id, m.commercial_partner_id AS partner_id, m.name,
+                       COALESCE(aml.date_maturity, m.invoice_date_due, m.invoice_date) AS due_date,
+                       aml.amount_residual_currency AS amount_due,
+                       aml.amount_residual AS amount_company,
+                       aml.currency_id,
+                       m.payment_state,
+                       aml.ar_dunning_level_id AS last_level,
                        COALESCE(m.ar_interest_days_charged, 0) AS days_charged,
                        COALESCE(m.ar_fixed_fee_charged, FALSE) AS fixed_charged,
                        COALESCE(m.ar_is_dunning_charge, FALSE) AS is_charge,
@@ -48,13 +57,18 @@ class ResPartner(models.Model):
                           FROM ar_payment_promise pp
                           JOIN ar_payment_promise_move_rel r ON r.promise_id = pp.id
                          WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until
-                  FROM account_move m
-                 WHERE m.company_id = %(company)s
+                  FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN account_account a ON a.id = aml.account_id
+                 WHERE aml.company_id = %(company)s
+                   AND a.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND aml.amount_residual > 0
                    AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
                    AND m.payment_state IN ('not_paid', 'partial', 'in_payment')
                    AND m.commercial_partner_id = ANY(%(ids)s)
-              ORDER BY due_date, m.id
+              ORDER BY due_date, aml.id
                 """,
                 company=company.id,
                 ids=self.ids,
@@ -91,9 +105,11 @@ class ResPartner(models.Model):
     def _ar_plan_dunning(self, company, today):
         """What each commercial partner of ``self`` gets today, computed by the core.
 
-        :return: ``{partner_id: (plan, rows, credit, policy, broken_promises)}``
+        :return: ``{partner_id: (plan, rows, credit, policy, broken_promises, discounts)}``,
+            ``discounts`` as ``_ar_get_discount_reminders`` gives them for the partner
         """
         invoices, credits = self._ar_get_dunning_data(company)
+        discounts = self._ar_get_discount_reminders(company, today)
         broken = self.env["ar.payment.promise"].search(
             [
                 ("company_id", "=", company.id),
@@ -117,7 +133,7 @@ class ResPartner(models.Model):
                 core_dunning.Invoice(
                     key=row["id"],
                     due_date=row["due_date"],
-                    amount_due=row["amount_due"],
+                    amount_due=row["amount_company"],
                     payment_state=row["payment_state"],
                     disputed=bool(row["disputed"]),
                     promised_until=row["promised_until"],
@@ -134,8 +150,16 @@ class ResPartner(models.Model):
                 broken_promise=bool(promises),
                 grace_days=policy.dunning_grace_days,
                 offsets=offsets,
+                skip_levels=policy.dunning_skip_levels,
             )
-            result[partner.id] = (plan, rows, credits.get(partner.id, 0.0), policy, promises)
+            result[partner.id] = (
+                plan,
+                rows,
+                credits.get(partner.id, 0.0),
+                policy,
+                promises,
+                discounts.get(partner.id, {}),
+            )
         return result
 
     def _ar_dunning_preview(self, company, today):
@@ -143,11 +167,11 @@ class ResPartner(models.Model):
         plans = self._ar_plan_dunning(company, today)
         preview = []
         for partner in self.with_company(company):
-            plan, rows, credit, policy, _promises = plans[partner.id]
+            plan, rows, credit, policy, _promises, _discounts = plans[partner.id]
             if not plan.send:
                 continue
             level = self.env["ar.dunning.level"].browse(plan.level)
-            listed = [row for row in rows if row["id"] not in plan.skipped]
+            claimed = [row for row in rows if row["id"] in plan.levels]
             note = level._channels()
             if credit and policy.dunning_unreconciled == "activity":
                 note = self.env._("Collector task: reconcile payments or credit notes first")
@@ -155,26 +179,46 @@ class ResPartner(models.Model):
                 {
                     "partner_id": partner.id,
                     "level_id": level.id,
-                    "amount": sum(row["amount_due"] for row in listed),
-                    "invoice_count": len(listed),
+                    "amount": sum(row["amount_company"] for row in claimed),
+                    "invoice_count": len({row["move_id"] for row in claimed}),
                     "note": note,
                 }
             )
         return preview
 
     def _ar_collector(self):
+        """Who gets this customer's dunning tasks.
+
+        The customer's collector, else the credit policy's responsible, else
+        a Credit Manager of the company, else the company's administrator:
+        never the superuser (OdooBot), whoever runs the job.
+        """
         self.ensure_one()
         partner = self.sudo()
-        return partner.ar_collector_id or partner.user_id or self.env.user
+        company = self.env.company
+        candidates = [partner.ar_collector_id, partner._ar_get_credit_policy().user_id]
+        for user in candidates:
+            if user and user.active and not user._is_superuser() and company in user.company_ids:
+                return user
+        managers = self.env.ref("account_receivable_optimizer.group_ar_credit_manager").sudo().users | self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+        return managers.filtered(
+            lambda u: u.active and not u.share and not u._is_superuser() and company in u.company_ids
+        ).sorted("id")[:1]
 
-    def _ar_schedule_task(self, summary, note, today):
+    def _ar_schedule_task(
+        self, summary, note, today, activity_type="account_receivable_optimizer.mail_activity_dunning"
+    ):
+        """Plan a collector task of ``activity_type`` (an xml id) on this customer."""
         self.ensure_one()
+        collector = self._ar_collector()
         return self.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
+            activity_type,
             date_deadline=today,
             summary=summary,
             note=note,
-            user_id=self._ar_collector().id,
+            user_id=collector.id or self.env.ref("base.user_admin").id,
         )
 
     def _ar_run_dunning(self, company, today):
@@ -214,53 +258,31 @@ class ResPartner(models.Model):
     def _ar_dun(self, planned, today):
         """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``)."""
         self.ensure_one()
-        plan, rows, credit, policy, promises = planned
+        plan, rows, credit, policy, promises, discounts = planned
         Communication = self.env["ar.dunning.communication"].sudo()
         company = self.env.company
+        if plan.skip_reason == core_dunning.SKIP_NO_DUNNING:
+            return Communication  # nothing at all, discount reminders included
+        reconcile_type = self.env.ref("account_receivable_optimizer.mail_activity_reconcile")
         if not plan.send:
+            if discounts and not self._ar_has_open_activity(reconcile_type):
+                return self._ar_send_discount_reminder(discounts, today)
             return Communication
         level = self.env["ar.dunning.level"].browse(plan.level)
-        # the invoices that reached a level escalate; the reminder lists every open invoice still owed
+        # the items that reached a level are claimed; the others still owed are listed apart
         selected = [row for row in rows if row["id"] in plan.levels]
         listed = [row for row in rows if row["id"] not in plan.skipped]
         levels_of = dict(plan.levels)
         if credit and policy.dunning_unreconciled == "activity":
-            reason = self.env._(
-                "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
-                amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
-            )
-            existing = (
-                self.env["mail.activity"]
-                .sudo()
-                .search_count(
-                    [
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "=", self.id),
-                        ("summary", "=", self.env._("Reconcile before dunning")),
-                    ]
-                )
-            )
-            if existing:
+            if self._ar_has_open_activity(reconcile_type):
                 return Communication
-            activity = self._ar_schedule_task(self.env._("Reconcile before dunning"), reason, today)
-            vals = self._ar_communication_vals(level, listed, levels_of, today)
-            vals.update(state="skipped", reason=reason, activity_id=activity.id, channels=self.env._("Collector task"))
-            return Communication.create(vals)
+            return self._ar_ask_reconcile_first(credit, level, listed, levels_of, today, discounts=discounts)
         charge = self.env["account.move"]
         if policy.charge_enabled:
-            charge = self._ar_invoice_charges(policy, selected, today)
-            ordered = core_dunning.sorted_levels(
-                core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
-            )
-            first = core_dunning.level_reached(0, ordered)
-            if charge.state == "posted" and first is not None:
-                # the new charges are listed in this reminder, at the level of an invoice due today
-                listed.append(
-                    {"id": charge.id, "due_date": charge.invoice_date_due, "amount_due": charge.amount_residual_signed}
-                )
-                levels_of[charge.id] = ordered[first].key
-        vals = self._ar_communication_vals(level, listed, levels_of, today)
+            charge = self._ar_add_charges(policy, selected, listed, levels_of, today)
+        vals = self._ar_communication_vals(level, listed, levels_of, today, discounts)
         communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
+        communication.line_ids.filtered("discount_date").move_id.sudo().ar_discount_reminder_date = today
         if credit:
             communication.unmatched_amount = -credit
             communication.reason = self.env._(
@@ -273,21 +295,21 @@ class ResPartner(models.Model):
             communication.activity_id = self._ar_schedule_task(
                 level.activity_summary or level.name,
                 self.env._(
-                    "%(level)s: %(amount)s due on %(count)s invoices.",
+                    "%(level)s: %(amount)s overdue on %(count)s invoices.",
                     level=level.name,
                     amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
-                    count=len(listed),
+                    count=len({row["move_id"] for row in selected}),
                 ),
                 today,
             )
         if level.print_letter:
             communication._ar_print_letter()
         if level.hand_over:
-            self.sudo().ar_collection_state = "handed_over"
-            communication._ar_hand_over()
-        moves = self.env["account.move"].sudo().browse(list(levels_of))
-        for move in moves:
-            move.write({"ar_dunning_level_id": levels_of[move.id], "ar_dunning_date": today})
+            communication._ar_request_hand_over()
+        items = self.env["account.move.line"].sudo().browse(list(levels_of))
+        for level_id, level_items in items.grouped(lambda item: levels_of[item.id]).items():
+            level_items.write({"ar_dunning_level_id": level_id, "ar_dunning_date": today})
+        self._ar_write_invoice_levels(items, today)
         self.sudo().write({"ar_dunning_level_id": level.id, "ar_last_dunning_date": today})
         promises.sudo().write({"escalated": True})
         self.sudo().message_post(
@@ -301,23 +323,112 @@ class ResPartner(models.Model):
         )
         return communication
 
-    def _ar_communication_vals(self, level, rows, levels_of, today):
+    def _ar_ask_reconcile_first(self, credit, level, listed, levels_of, today, *, discounts):
+        """No reminder while payments are not matched: a task for the collector, recorded as skipped."""
         self.ensure_one()
+        reason = self.env._(
+            "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
+            amount=formatLang(self.env, -credit, currency_obj=self.env.company.currency_id),
+        )
+        activity = self._ar_schedule_task(
+            self.env._("Reconcile before dunning"),
+            reason,
+            today,
+            activity_type="account_receivable_optimizer.mail_activity_reconcile",
+        )
+        vals = self._ar_communication_vals(level, listed, levels_of, today, discounts)
+        vals.update(state="skipped", reason=reason, activity_id=activity.id)
+        return self.env["ar.dunning.communication"].sudo().create(vals)
+
+    def _ar_add_charges(self, policy, selected, listed, levels_of, today):
+        """Invoice the late-payment charges of the claimed items and list them in the reminder."""
+        self.ensure_one()
+        charge = self._ar_invoice_charges(policy, self._ar_charge_rows(selected), today)
+        ordered = core_dunning.sorted_levels(
+            core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
+        )
+        first = core_dunning.level_reached(0, ordered)
+        if charge.state == "posted" and first is not None:
+            # the new charges are listed (and claimed) in this reminder, as an item due today
+            for item in charge.line_ids.filtered(lambda line: line.account_type == "asset_receivable"):
+                listed.append(
+                    {
+                        "id": item.id,
+                        "move_id": charge.id,
+                        "due_date": item.date_maturity or today,
+                        "amount_due": item.amount_residual_currency,
+                        "amount_company": item.amount_residual,
+                        "currency_id": item.currency_id.id,
+                    }
+                )
+                levels_of[item.id] = ordered[first].key
+        return charge
+
+    def _ar_has_open_activity(self, activity_type):
+        """Whether this customer has an open activity of ``activity_type``."""
+        self.ensure_one()
+        return bool(
+            self.env["mail.activity"]
+            .sudo()
+            .search_count(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.id),
+                    ("activity_type_id", "=", activity_type.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _ar_charge_rows(self, items):
+        """The claimed items grouped by invoice, as the late-payment charges take them."""
+        rows = {}
+        for item in items:
+            row = rows.setdefault(
+                item["move_id"],
+                dict(item, id=item["move_id"], amount_due=0.0),
+            )
+            row["due_date"] = min(row["due_date"], item["due_date"])
+            row["amount_due"] += item["amount_company"]
+        return list(rows.values())
+
+    def _ar_write_invoice_levels(self, items, today):
+        """Each invoice shows the highest level its items were reminded at."""
+        for move, move_items in items.grouped("move_id").items():
+            top = move_items.ar_dunning_level_id.sorted(lambda level: (level.offset_days, level.id))[-1:]
+            move.sudo().write({"ar_dunning_level_id": top.id, "ar_dunning_date": today})
+
+    def _ar_communication_vals(self, level, rows, levels_of, today, discounts=None):
+        """Values of a reminder listing ``rows``; ``discounts`` (``{move_id: (date, amount)}``)
+        add "pay by ... and save ..." to the invoices whose early discount expires soon."""
+        self.ensure_one()
+        discounts = discounts or {}
+        # claimed: what reached a level, and every overdue item; items not due yet are listed apart
+        claimed_ids = {
+            row["id"] for row in rows if row["id"] in levels_of or aging.days_overdue(row["due_date"], today) > 0
+        }
+        claimed = [row for row in rows if row["id"] in claimed_ids]
         return {
             "company_id": self.env.company.id,
             "partner_id": self.id,
             "date": today,
             "level_id": level.id,
-            "channels": level._channels(),
-            "amount_total": sum(row["amount_due"] for row in rows),
+            "amount_total": sum(row["amount_company"] for row in claimed),
             "line_ids": [
                 Command.create(
                     {
-                        "move_id": row["id"],
+                        "move_id": row["move_id"],
+                        "move_line_id": row["id"],
                         "level_id": levels_of.get(row["id"], False),
+                        "claimed": row["id"] in claimed_ids,
                         "due_date": row["due_date"],
                         "days_late": aging.days_overdue(row["due_date"], today),
+                        "line_currency_id": row["currency_id"],
                         "amount_due": row["amount_due"],
+                        "amount_company": row["amount_company"],
+                        "discount_date": discounts.get(row["move_id"], (False, 0.0))[0],
+                        "discount_amount": discounts.get(row["move_id"], (False, 0.0))[1],
                     }
                 )
                 for row in rows

@@ -30,6 +30,7 @@ class ArDunningCommon(ArCreditCommon):
                 "charge_product_id": cls.charge_product.id,
                 "dunning_grace_days": 3,
                 "ar_dunning_level_ids": [
+                    Command.clear(),
                     Command.create(
                         {"name": "Courtesy reminder", "offset_days": -5, "mail_template_id": cls.template.id}
                     ),

@@ -117,8 +117,11 @@ class TestDunningRules(ArDunningCommon):
         self._run("2026-03-26")
         self.assertEqual(self._communications().level_id, self.courtesy)
         self.assertFalse(self._communications(risky))
+        self._run("2026-04-10")
+        self.assertEqual(self._communications()[-1].level_id, self.reminder)
+        self.assertEqual(self._communications(risky).level_id, self.reminder)  # no courtesy reminder for E
         self._run("2026-04-20")
-        self.assertEqual(self._communications(risky).level_id, own)
+        self.assertEqual(self._communications(risky)[-1].level_id, own)
         self.assertEqual(self._communications()[-1].level_id, self.reminder)
 
     def test_one_open_dispute_per_invoice(self):
@@ -342,6 +345,8 @@ class TestDunningAccessAndCompanies(ArDunningCommon):
             cls.invoice = cls._invoice(1000.0, invoice_date="2026-03-01", due_date="2026-03-31")
         cls.other_company = cls.setup_other_company()["company"]
         cls.other_policy = cls.other_company.ar_credit_policy_id
+        # the other company's own level instead of the shipped ones
+        cls.other_policy.ar_dunning_level_ids.unlink()
         cls.other_level = cls.env["ar.dunning.level"].create(
             {
                 "policy_id": cls.other_policy.id,

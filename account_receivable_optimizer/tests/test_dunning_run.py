@@ -115,7 +115,18 @@ class TestDunningWalk(ArDunningCommon):
         self.assertRecordValues(last, [{"level_id": self.handover.id, "state": "sent", "mail_id": False}])
         self.assertEqual(len(self._communications()), 4)
         self.assertEqual(len(self._mails()), 3)
-        self.assertEqual(self._activities().mapped("summary"), ["Call the customer", "Send the file to the agency"])
+        self.assertEqual(
+            self._activities().mapped("summary"),
+            ["Call the customer", "Send the file to the agency", "Confirm the hand-over to collection"],
+        )
+        # the hand-over waits for a Credit Controller
+        self.assertRecordValues(last, [{"hand_over_state": "to_confirm"}])
+        self.assertFalse(self.customer.ar_collection_state == "handed_over")
+        self.assertFalse(last.attachment_ids)
+        with self.assertRaises(AccessError):
+            last.with_user(self._user("ar_billing_ho", "account.group_account_invoice")).action_confirm_hand_over()
+        last.with_user(self.collector).action_confirm_hand_over()
+        self.assertRecordValues(last, [{"hand_over_state": "done"}])
         self.assertEqual(self.customer.ar_collection_state, "handed_over")
         self.assertEqual(self.customer.ar_dunning_level_id, self.handover)
         # 30 more days: 1,200 x 12 % x 30 / 365 = 11.835... -> 11.84
@@ -156,6 +167,7 @@ class TestDunningWalk(ArDunningCommon):
         )
 
     def test_letter_without_pdf_engine_is_attached_as_html(self):
+        self.policy.dunning_skip_levels = True  # straight to the formal notice
         self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
         report = type(self.env["ir.actions.report"])
         with patch.object(report, "_render_qweb_pdf", autospec=True, side_effect=UserError("No PDF engine")):
@@ -191,24 +203,27 @@ class TestDunningWalk(ArDunningCommon):
         self.assertEqual(charge.payment_state, "reversed")
 
     def test_one_communication_per_customer_at_the_highest_level(self):
-        self._invoice(100.0, invoice_date="2026-03-01", due_date="2026-04-25")  # 5 days late: courtesy
+        self._invoice(100.0, invoice_date="2026-03-01", due_date="2026-04-25")  # 5 days late: no level yet
         self._invoice(200.0, invoice_date="2026-03-01", due_date="2026-04-15")  # 15 days: reminder
-        not_due = self._invoice(300.0, invoice_date="2026-03-01", due_date="2026-05-20")  # no level yet
+        not_due = self._invoice(300.0, invoice_date="2026-03-01", due_date="2026-05-20")  # not due
         self._run("2026-04-30")
         comm = self._communications()
-        # at the highest level reached, listing every open invoice and the total due
-        self.assertRecordValues(comm, [{"level_id": self.reminder.id, "amount_total": 600.0}])
+        # at the highest level reached, claiming every overdue invoice; the one not due is listed apart
+        self.assertRecordValues(comm, [{"level_id": self.reminder.id, "amount_total": 300.0}])
         self.assertRecordValues(
             comm.line_ids,
             [
-                {"amount_due": 200.0, "days_late": 15, "level_id": self.reminder.id},
-                {"amount_due": 100.0, "days_late": 5, "level_id": self.courtesy.id},
-                {"amount_due": 300.0, "days_late": -20, "level_id": False},
+                {"amount_due": 200.0, "days_late": 15, "level_id": self.reminder.id, "claimed": True},
+                {"amount_due": 100.0, "days_late": 5, "level_id": False, "claimed": True},
+                {"amount_due": 300.0, "days_late": -20, "level_id": False, "claimed": False},
             ],
         )
         self.assertFalse(not_due.ar_dunning_level_id)
         self.assertEqual(len(self._mails()), 1)
-        self.assertIn("$\xa0600.00", self._mails().body_html)
+        body = " ".join(self._mails().body_html.split())
+        self.assertIn("Total due: <strong>$ 300.00</strong>", body)  # split() also splits at the no-break space
+        self.assertIn("these invoices are not due yet", body)
+        self.assertNotIn("Days late 0", body)
 
 
 @tagged("post_install", "-at_install")

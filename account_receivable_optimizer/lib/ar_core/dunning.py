@@ -2,9 +2,16 @@
 
 Rules (docs/dunning.md):
 
-- a dunning level is reached by an invoice when its days late (today - due
+- the unit of dunning is an open receivable item (an invoice, or one
+  instalment of an invoice with several due dates), called "invoice" here;
+- a dunning level is reached by an item when its days late (today - due
   date) are at least the level's offset; a negative offset is a courtesy
-  reminder before the due date;
+  reminder before the due date, which an item already late never gets;
+- an item escalates one level at a time: its first reminder is the first
+  level it may get (the courtesy reminder before its due date, the first
+  reminder after it), then each reminder is the next level, at most the
+  one its days late reached (unless the policy allows skipping levels), so
+  that a first run on an old ledger starts at the first level;
 - an invoice is never reminded when it is paid or in payment, under an open
   dispute, or covered by a pending promise to pay until the promised date
   plus the grace period; a customer set to "no dunning" gets nothing;
@@ -119,6 +126,37 @@ def level_reached(days_late: int, levels: Sequence[Level]) -> int | None:
     return reached
 
 
+def level_for_item(
+    days_late: int,
+    levels: Sequence[Level],
+    last_offset: int | None = None,
+    *,
+    skip_levels: bool = False,
+) -> int | None:
+    """Index in ``sorted_levels(levels)`` of the level an item gets now, or ``None``.
+
+    ``last_offset`` is the offset of the level the item was last reminded
+    at (``None``: never reminded). Courtesy levels (negative offsets) are
+    only for items not late yet. Without ``skip_levels`` the item moves at
+    most one level past its last one.
+    """
+    ordered = sorted_levels(levels)
+    reached = level_reached(days_late, ordered)
+    if reached is None or (days_late > 0 and ordered[reached].offset_days < 0):
+        return None
+    if skip_levels:
+        return reached
+    first = 0
+    if days_late > 0:
+        first = next(index for index, level in enumerate(ordered) if level.offset_days >= 0)
+    if last_offset is None:
+        cap = first
+    else:
+        last = max((index for index, level in enumerate(ordered) if level.offset_days <= last_offset), default=-1)
+        cap = max(last + 1, first)
+    return min(reached, cap)
+
+
 def skip_reason(invoice: Invoice, today: datetime.date, grace_days: int = 0) -> str | None:
     """Why ``invoice`` must not be reminded today, or ``None`` when it may be."""
     if invoice.payment_state in ("paid", "reversed") or invoice.amount_due <= 0:
@@ -142,12 +180,14 @@ def plan_customer(
     broken_promise: bool = False,
     grace_days: int = 0,
     offsets: dict[int, int] | None = None,
+    skip_levels: bool = False,
 ) -> Plan:
     """The communication one customer gets today.
 
     Every eligible invoice that reached a level is listed, each at the
-    level it reached (one more after a broken promise, never past the
-    last level); the communication is at the highest of them. It is sent
+    level it gets (``level_for_item``: one level at a time unless
+    ``skip_levels``; one more after a broken promise, never past the last
+    level); the communication is at the highest of them. It is sent
     only when at least one invoice reached a level higher than its last
     one, and when ``today - last_reminder`` is at least that level's
     minimum interval. Levels are compared by offset: ``offsets`` gives the
@@ -166,13 +206,13 @@ def plan_customer(
         if reason:
             skipped[invoice.key] = reason
             continue
-        index = level_reached(days_overdue(invoice.due_date, today), ordered)
+        last = offsets.get(invoice.last_level) if invoice.last_level is not None else None
+        index = level_for_item(days_overdue(invoice.due_date, today), ordered, last, skip_levels=skip_levels)
         if broken_promise:
             index = 0 if index is None else min(index + 1, len(ordered) - 1)
         if index is None:
             continue
         chosen[invoice.key] = index
-        last = offsets.get(invoice.last_level) if invoice.last_level is not None else None
         if last is None or ordered[index].offset_days > last:
             escalates = True
     if not chosen or not escalates:
