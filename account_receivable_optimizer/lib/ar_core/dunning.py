@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .aging import days_overdue
+from .bounds import add_days
 from .risk import round_half_up
 
 SKIP_PAID = "paid"
@@ -127,7 +128,7 @@ def skip_reason(invoice: Invoice, today: datetime.date, grace_days: int = 0) -> 
         return SKIP_IN_PAYMENT
     if invoice.disputed:
         return SKIP_DISPUTED
-    if invoice.promised_until and today <= invoice.promised_until + datetime.timedelta(days=grace_days):
+    if invoice.promised_until and today <= add_days(invoice.promised_until, grace_days):
         return SKIP_PROMISED
     return None
 
@@ -264,7 +265,7 @@ def promise_outcome(
     """``kept`` once ``paid`` covers ``amount``; ``broken`` after date + grace; else ``pending``."""
     if round(paid - amount, precision_digits) >= 0:
         return "kept"
-    if today > promised_date + datetime.timedelta(days=grace_days):
+    if today > add_days(promised_date, grace_days):
         return "broken"
     return "pending"
 
