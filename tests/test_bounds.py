@@ -85,3 +85,23 @@ def test_invoice_promised_in_year_9999_is_skipped_without_crashing():
 
 def test_expected_payment_date_near_the_end_of_time():
     assert forecast.expected_payment_date(datetime.date(9999, 12, 30), 45.0) == datetime.date.max
+
+
+@pytest.mark.parametrize(
+    ("amount", "promised_date", "reason"),
+    [
+        (100.0, datetime.date.max, "far"),
+        (100.0, TODAY + datetime.timedelta(days=bounds.MAX_DAYS + 1), "far"),
+        (math.nan, TODAY, "amount"),
+        (math.inf, TODAY, "amount"),
+        (-math.inf, TODAY, "amount"),
+        (-5.0, TODAY, "amount"),
+    ],
+)
+def test_validate_promise_refuses_far_dates_and_non_finite_amounts(amount, promised_date, reason):
+    with pytest.raises(ValueError, match=reason):
+        dunning.validate_promise(amount, promised_date, 1000.0, TODAY)
+
+
+def test_validate_promise_accepts_the_last_allowed_day():
+    dunning.validate_promise(100.0, TODAY + datetime.timedelta(days=bounds.MAX_DAYS), 1000.0, TODAY)

@@ -23,11 +23,12 @@ Rules (docs/dunning.md):
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .aging import days_overdue
-from .bounds import add_days
+from .bounds import MAX_DAYS, add_days
 from .risk import round_half_up
 
 SKIP_PAID = "paid"
@@ -242,12 +243,21 @@ def invoice_charges(
 
 
 def validate_promise(
-    amount: float, promised_date: datetime.date, amount_due: float, today: datetime.date, precision_digits: int = 2
+    amount: float,
+    promised_date: datetime.date,
+    amount_due: float,
+    today: datetime.date,
+    precision_digits: int = 2,
+    *,
+    max_days: int = MAX_DAYS,
 ) -> None:
-    """Raise ``ValueError`` for a promise in the past, not positive, or above what is due."""
+    """Raise ``ValueError`` for a promise in the past, more than ``max_days`` ahead, not a positive
+    finite amount, or above what is due."""
     if promised_date < today:
         raise ValueError("past")
-    if round(amount, precision_digits) <= 0:
+    if promised_date > add_days(today, max_days):
+        raise ValueError("far")
+    if not math.isfinite(amount) or round(amount, precision_digits) <= 0:
         raise ValueError("amount")
     if round(amount - amount_due, precision_digits) > 0:
         raise ValueError("too_much")
