@@ -7,8 +7,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, formatLang
 
+from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
+from . import ar_limits
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ RISK_GRADES = [
     ("D", "D - Weak"),
     ("E", "E - Poor"),
 ]
+#: Bounds of the numbers of a customer (Odoo's credit limit).
+PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
 PAYMENT_WINDOW_DAYS = 365
 
@@ -64,7 +68,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         tracking=True,
         help="When the customer's credit limit should be reviewed again. Set automatically when the "
-        "limit changes, from the policy's review period.",
+        "limit changes, from the policy's review period; from 1900 to ten years (120 months) ahead.",
     )
     ar_exposure = fields.Monetary(
         string="Exposure",
@@ -175,6 +179,18 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.constrains(*PARTNER_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self.sudo(), PARTNER_LIMITS)
+
+    @api.constrains("ar_credit_review_date")
+    def _check_ar_credit_review_date(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            ar_limits.check_date(
+                partner, "ar_credit_review_date", bounds.MIN_DATE, today + relativedelta(months=bounds.MAX_MONTHS)
+            )
+
     @api.constrains("ar_credit_policy_id")
     def _check_ar_credit_policy_company(self):
         company = self.env.company
@@ -207,10 +223,12 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._ar_check_credit_write_access({key: value for key, value in vals.items() if value})
+        ar_limits.check_vals(self, vals_list, PARTNER_LIMITS)
         return super().create(vals_list)
 
     def write(self, vals):
         self._ar_check_credit_write_access(vals)
+        ar_limits.check_vals(self, [vals], PARTNER_LIMITS)
         if "credit_limit" in vals and "ar_credit_review_date" not in vals:
             result = super().write(vals)
             self._ar_plan_credit_review()
