@@ -11,6 +11,7 @@ from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
 from . import ar_limits
+from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
 
@@ -549,19 +550,29 @@ class ResPartner(models.Model):
         Each partner is written in its own savepoint: one failing customer
         is logged and skipped, the others are graded.
 
-        :return: the number of partners handled
+        A concurrency error (serialization failure, lock not available,
+        deadlock) leaves the partner for a later batch: it is not marked
+        checked for the day.
+
+        :return: the number of partners handled (those left for a retry not counted)
         """
         partners = self.with_company(company)
         assessments = partners._ar_assess_risk(company, today)
+        done = 0
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
                     assessment, policy = assessments[partner.id]
                     partner._ar_write_risk(assessment, policy, today)
-            except Exception:  # one bad customer must not stop the others
+            except Exception as error:  # one bad customer must not stop the others
+                if is_concurrency_error(error):
+                    # changed by someone else meanwhile: left for a later batch, not checked today
+                    _logger.info("Risk grade of partner %s in company %s: retried later", partner.id, company.id)
+                    continue
                 _logger.exception("Risk grade of partner %s in company %s failed", partner.id, company.id)
                 partner.sudo().ar_risk_checked_date = today
-        return len(partners)
+            done += 1
+        return done
 
     def _ar_risk_todo_sql(self, company, today, select):
         """Commercial partners with receivables in ``company`` not yet handled on ``today``."""
