@@ -2,10 +2,12 @@ import math
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import OperationalError
 from psycopg2 import errors as pg_errors
 
 from odoo import Command
 from odoo.addons.account_receivable_optimizer.models.ar_payment_promise import ArPaymentPromise
+from odoo.addons.account_receivable_optimizer.models.ar_retry import is_concurrency_error
 from odoo.addons.account_receivable_optimizer.models.res_partner import ResPartner as ResPartnerCredit
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner as ResPartnerRun
 from odoo.exceptions import ValidationError
@@ -84,10 +86,14 @@ class TestBadInput(ArDunningCommon):
             "ar.credit.policy", {"name": "Huge", "review_months": 2**31}, "Credit review period .* Credit Policy"
         )
 
-    def test_blank_names(self):
+    def test_policy_blank_name(self):
         self._assert_refused(self.policy, {"name": "   "}, "Name of the Credit Policy cannot be empty or blank")
+
+    def test_dunning_level_blank_name(self):
         self._assert_refused(self.reminder, {"name": " "}, "Name of the Dunning Level cannot be empty or blank")
-        self._assert_refused(self.reason, {"name": "\t"}, "cannot be empty or blank")
+
+    def test_dispute_reason_blank_name(self):
+        self._assert_refused(self.reason, {"name": "\t"}, "Name of the Invoice Dispute Reason cannot be empty")
         self._assert_create_refused("ar.dispute.reason", {"name": "  "}, "cannot be empty or blank")
 
     # --- dunning levels and dispute reasons -----------------------------------
@@ -119,15 +125,17 @@ class TestBadInput(ArDunningCommon):
                 self.env["res.config.settings"].create({"ar_cost_of_capital": math.inf}).execute()
         self.assertEqual(self.company.ar_cost_of_capital, 8.0)
 
-    def test_customer_credit_limit_and_review_date(self):
+    def test_customer_credit_limit(self):
         self.customer.credit_limit = 500.0
         self._assert_refused(self.customer, {"credit_limit": 1e300}, "Credit Limit of Alpha Industries")
         self._assert_refused(self.customer, {"credit_limit": math.nan}, "not nan")
+        self._assert_create_refused("res.partner", {"name": "Nan Corp", "credit_limit": math.nan}, "Credit Limit")
+
+    def test_customer_review_date(self):
         self._assert_refused(
             self.customer, {"ar_credit_review_date": "0001-01-01"}, "Next Credit Review .* between 1900-01-01 and"
         )
         self._assert_refused(self.customer, {"ar_credit_review_date": "2300-01-01"}, "not 2300-01-01")
-        self._assert_create_refused("res.partner", {"name": "Nan Corp", "credit_limit": math.nan}, "Credit Limit")
 
     # --- promises to pay: checked on write too -------------------------------
 
@@ -142,13 +150,18 @@ class TestBadInput(ArDunningCommon):
         )
 
     @freeze_time(TODAY)
-    def test_promise_checked_on_write(self):
+    def test_promise_amount_and_date_checked_on_write(self):
         promise = self._promise()
         self._assert_refused(promise, {"amount": -5.0}, "must be positive")
         self._assert_refused(promise, {"amount": 1e9}, "more than the 1000.0 due")
         self._assert_refused(promise, {"amount": math.nan}, "Amount of .* not nan")
         self._assert_refused(promise, {"promised_date": "2026-04-14"}, "in the past")
         self._assert_refused(promise, {"promised_date": "9999-12-31"}, "more than 3650 days away")
+
+    @freeze_time(TODAY)
+    def test_promise_invoices_checked_on_write(self):
+        promise = self._promise()
+        self._assert_refused(promise, {"partner_id": self.beta.id}, "A promise to pay of Beta Trading can only cover")
         self._assert_refused(promise, {"move_ids": [Command.set(self.inv_beta.ids)]}, "can only cover its posted")
         self._assert_refused(promise, {"move_ids": [Command.clear()]}, "can only cover its posted invoices, not no")
         self.assertEqual(promise.move_ids, self.inv_a)
@@ -162,11 +175,13 @@ class TestBadInput(ArDunningCommon):
 
     # --- disputes -----------------------------------------------------------
 
-    def test_dispute_on_draft_or_paid_invoice(self):
+    def test_dispute_on_draft_invoice(self):
         draft = self._invoice(50.0, post=False)
         self._assert_create_refused(
             "ar.invoice.dispute", {"move_id": draft.id, "reason_id": self.reason.id}, "is not posted"
         )
+
+    def test_dispute_on_paid_invoice(self):
         paid = self._invoice(50.0)
         self._pay(paid, 50.0, paid.invoice_date)
         self._assert_create_refused(
@@ -174,17 +189,31 @@ class TestBadInput(ArDunningCommon):
         )
         dispute = self.env["ar.invoice.dispute"].create({"move_id": self.inv_a.id, "reason_id": self.reason.id})
         self._assert_refused(dispute, {"move_id": paid.id}, "is paid or being paid")
+        dispute.action_resolve()
+        self._pay(self.inv_a, 1000.0, self.inv_a.invoice_date)
+        self._assert_refused(dispute, {"state": "open"}, "is paid or being paid")
+
+    @freeze_time(TODAY)
+    def test_dispute_dates(self):
+        dispute = self.env["ar.invoice.dispute"].create({"move_id": self.inv_a.id, "reason_id": self.reason.id})
         self._assert_refused(dispute, {"date_opened": "0001-01-01"}, "Opened on .* between 1900-01-01")
+        self._assert_refused(dispute, {"date_resolved": "2026-04-16"}, "Resolved on .* and 2026-04-15, not 2026-04-16")
 
     # --- reports --------------------------------------------------------------
 
     @freeze_time(TODAY)
-    def test_report_dates_and_periods(self):
+    def test_aging_report_date(self):
         self._assert_create_refused("ar.aging.report", {"as_of_date": "0001-01-01"}, "As of .* between 1900-01-01")
+
+    @freeze_time(TODAY)
+    def test_forecast_report_date_and_weeks(self):
         self._assert_create_refused(
             "ar.forecast.report", {"date_from": "2026-04-16"}, "Forecast from .* and 2026-04-15, not 2026-04-16"
         )
         self._assert_create_refused("ar.forecast.report", {"past_weeks": 2**31}, "Past Weeks .* from 0 to 52")
+
+    @freeze_time(TODAY)
+    def test_kpi_report_date_and_months(self):
         self._assert_create_refused("ar.kpi.report", {"date_to": "2027-01-31"}, "Last Month .* not 2027-01-31")
         self._assert_create_refused("ar.kpi.report", {"months": 100_000}, "1 to 120 months")
         self._assert_create_refused("ar.kpi.report", {"months": 2**31}, "Months .* from 1 to 120")
@@ -214,6 +243,21 @@ class TestNightlyJobsIsolation(ArDunningCommon):
                     "promised_date": date,
                 }
             )
+
+    def test_which_errors_are_retried(self):
+        class PgError(OperationalError):
+            pgcode = None
+
+        class Serialization(PgError):
+            pgcode = "40001"
+
+        class Lock(PgError):
+            pgcode = "55P03"
+
+        for error in (pg_errors.SerializationFailure(), pg_errors.LockNotAvailable(), Serialization(), Lock()):
+            self.assertTrue(is_concurrency_error(error), error)
+        for error in (ValueError("x"), PgError(), pg_errors.NumericValueOutOfRange(), OperationalError()):
+            self.assertFalse(is_concurrency_error(error), error)
 
     def test_serialization_failure_leaves_the_customer_for_a_retry(self):
         original_dun = ResPartnerRun._ar_dun
