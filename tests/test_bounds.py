@@ -24,7 +24,10 @@ TODAY = datetime.date(2026, 6, 30)
         (-math.inf, False),
         (2**31, False),
         (10**400, False),
-        ("12", False),
+        ("12", True),
+        ("1e400", False),
+        ("nan", False),
+        ("twelve", False),
         ([], True),
     ],
 )

@@ -31,12 +31,11 @@ MIN_DATE = datetime.date(1900, 1, 1)
 def within(value, low: float, high: float) -> bool:
     """True when ``value`` is a finite number between ``low`` and ``high`` (inclusive).
 
-    ``False`` and ``None`` count as 0, as an empty number field. Anything
-    that is not a number (text, NaN, infinities, integers too large for a
+    ``False`` and ``None`` count as 0, as an empty number field; text is
+    read as a number, as Odoo reads the values of data files. Anything that
+    is not a number (other text, NaN, infinities, integers too large for a
     float) is out of bounds.
     """
-    if isinstance(value, str):
-        return False
     try:
         number = float(value or 0)
     except (TypeError, ValueError, OverflowError):
