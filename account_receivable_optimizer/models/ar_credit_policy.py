@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import discount, risk
+from ..lib.ar_core import bounds, discount, risk
+from . import ar_limits
 
 WEIGHT_FIELDS = {
     "days_late": "weight_days_late",
@@ -10,6 +11,23 @@ WEIGHT_FIELDS = {
     "utilisation": "weight_utilisation",
 }
 THRESHOLD_FIELDS = ("threshold_a", "threshold_b", "threshold_c", "threshold_d")
+#: Bounds of the numbers of a policy, its dunning settings (ar_credit_policy_dunning) included.
+POLICY_LIMITS = {
+    "sequence": (-bounds.MAX_SEQUENCE, bounds.MAX_SEQUENCE),
+    "tolerance_percent": (0.0, bounds.MAX_PERCENT),
+    "overdue_block_days": (0, bounds.MAX_DAYS),
+    "default_credit_limit": (0.0, bounds.MAX_AMOUNT),
+    "review_months": (0, bounds.MAX_MONTHS),
+    **dict.fromkeys(WEIGHT_FIELDS.values(), (0.0, bounds.MAX_WEIGHT)),
+    "weight_broken_promises": (0.0, bounds.MAX_WEIGHT),
+    **dict.fromkeys(THRESHOLD_FIELDS, (0.0, 100.0)),
+    "target_dso": (0.0, bounds.MAX_DAYS),
+    "discount_reminder_days": (0, bounds.MAX_DAYS),
+    "short_payment_tolerance": (0.0, bounds.MAX_AMOUNT),
+    "dunning_grace_days": (0, bounds.MAX_DAYS),
+    "charge_rate": (0.0, bounds.MAX_RATE_PERCENT),
+    "charge_fixed_amount": (0.0, bounds.MAX_AMOUNT),
+}
 
 
 class ArCreditPolicy(models.Model):
@@ -44,7 +62,7 @@ class ArCreditPolicy(models.Model):
         digits=(16, 2),
         default=0.0,
         tracking=True,
-        help="How far over the credit limit the exposure may go, in percent of the limit. "
+        help="How far over the credit limit the exposure may go, in percent of the limit (0 to 100). "
         "With a limit of 10,000 and 5 %, invoices are accepted up to an exposure of 10,500.",
     )
     overdue_block_days = fields.Integer(
@@ -52,45 +70,46 @@ class ArCreditPolicy(models.Model):
         default=0,
         tracking=True,
         help="New invoices are blocked (or warned) when the customer has an invoice overdue by "
-        "more than this number of days. 0 disables the rule.",
+        "more than this number of days (0 to 3650). 0 disables the rule.",
     )
     default_credit_limit = fields.Monetary(
         currency_field="currency_id",
         default=0.0,
         tracking=True,
         help="Credit limit given to a new customer of this policy when its first invoice is posted "
-        "and it has no limit of its own. 0 gives no limit.",
+        "and it has no limit of its own (0 to 999,999,999,999). 0 gives no limit.",
     )
     review_months = fields.Integer(
         string="Credit review period (months)",
         default=12,
         tracking=True,
         help="When a credit limit is set or changed, the customer's next credit review is planned "
-        "this many months later. 0 plans no review.",
+        "this many months later (0 to 120). 0 plans no review.",
     )
     weight_days_late = fields.Float(
         string="Weight: days paid late",
         default=risk.DEFAULT_WEIGHTS["days_late"],
         tracking=True,
-        help="Weight of the amount-weighted average days paid late over the last 12 months (full risk at 60 days).",
+        help="Weight of the amount-weighted average days paid late over the last 12 months (full risk at 60 days). "
+        "Weights are relative, from 0 to 1000, at least one above 0.",
     )
     weight_overdue_share = fields.Float(
         string="Weight: overdue share",
         default=risk.DEFAULT_WEIGHTS["overdue_share"],
         tracking=True,
-        help="Weight of the share of the exposure that is overdue (full risk at 100 %).",
+        help="Weight of the share of the exposure that is overdue (full risk at 100 %); 0 to 1000.",
     )
     weight_max_overdue = fields.Float(
         string="Weight: maximum days overdue",
         default=risk.DEFAULT_WEIGHTS["max_overdue"],
         tracking=True,
-        help="Weight of the oldest overdue item today, in days (full risk at 120 days).",
+        help="Weight of the oldest overdue item today, in days (full risk at 120 days); 0 to 1000.",
     )
     weight_utilisation = fields.Float(
         string="Weight: credit-limit utilisation",
         default=risk.DEFAULT_WEIGHTS["utilisation"],
         tracking=True,
-        help="Weight of exposure / credit limit (full risk at 100 %; 0 for customers without limit).",
+        help="Weight of exposure / credit limit (full risk at 100 %; 0 for customers without limit); 0 to 1000.",
     )
     threshold_a = fields.Float(
         string="Grade A from score",
@@ -129,7 +148,7 @@ class ArCreditPolicy(models.Model):
         default=0.0,
         tracking=True,
         help="Days sales outstanding the company aims at for the customers of this policy; the "
-        "receivables KPIs show it against the actual DSO. 0 sets no target.",
+        "receivables KPIs show it against the actual DSO (0 to 3650). 0 sets no target.",
     )
     payment_term_a_id = fields.Many2one(
         "account.payment.term",
@@ -167,7 +186,7 @@ class ArCreditPolicy(models.Model):
         default=3,
         tracking=True,
         help="Customers are reminded this many days before their early-payment discount expires "
-        "('pay by ... and save ...'), for invoices still eligible.",
+        "('pay by ... and save ...'), for invoices still eligible (0 to 3650, fewer than the discount days).",
     )
     short_payment_action = fields.Selection(
         [("write_off", "Write off below the tolerance"), ("dunning", "Send through dunning")],
@@ -184,7 +203,7 @@ class ArCreditPolicy(models.Model):
         currency_field="currency_id",
         default=10.0,
         tracking=True,
-        help="Largest deducted amount written off automatically.",
+        help="Largest deducted amount written off automatically (0 to 999,999,999,999).",
     )
     discount_cost_summary = fields.Text(
         string="Discount Costs",
@@ -322,6 +341,15 @@ class ArCreditPolicy(models.Model):
                         )
                     ) from error
 
+    @api.constrains("name")
+    def _check_name(self):
+        for policy in self:
+            ar_limits.check_name(policy)
+
+    @api.constrains(*POLICY_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self, POLICY_LIMITS)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_company_default(self):
         defaults = self.env["res.company"].sudo().search([("ar_credit_policy_id", "in", self.ids)])
@@ -334,6 +362,15 @@ class ArCreditPolicy(models.Model):
                     companies=", ".join(defaults.mapped("name")),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, POLICY_LIMITS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], POLICY_LIMITS)
+        return super().write(vals)
 
     def _get_grade_payment_terms(self):
         self.ensure_one()

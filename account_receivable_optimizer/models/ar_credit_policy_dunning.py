@@ -61,7 +61,7 @@ class ArCreditPolicy(models.Model):
         default=3,
         tracking=True,
         help="Invoices covered by a promise to pay are not reminded until the promised date plus these days; "
-        "a promise not paid in full by then is broken.",
+        "a promise not paid in full by then is broken (0 to 3650).",
     )
     dunning_unreconciled = fields.Selection(
         [("activity", "Ask the collector to reconcile first"), ("send", "Send anyway, mentioning them")],
@@ -83,14 +83,15 @@ class ArCreditPolicy(models.Model):
         string="Annual interest rate (%)",
         digits=(16, 4),
         tracking=True,
-        help="Simple interest on the amount due including taxes, per year of 365 days. "
+        help="Simple interest on the amount due including taxes, per year of 365 days (0 to 1000). "
         "France: the ECB rate + 10 points unless the contract says otherwise.",
     )
     charge_fixed_amount = fields.Monetary(
         string="Fixed compensation per invoice",
         currency_field="currency_id",
         tracking=True,
-        help="Charged once per late invoice (40 EUR in the EU, Directive 2011/7/EU; France D441-5).",
+        help="Charged once per late invoice (40 EUR in the EU, Directive 2011/7/EU; France D441-5); "
+        "0 to 999,999,999,999.",
     )
     charge_product_id = fields.Many2one(
         "product.product",
@@ -105,7 +106,7 @@ class ArCreditPolicy(models.Model):
         default=risk.DEFAULT_WEIGHTS["broken_promises"],
         tracking=True,
         help="Weight of the promises to pay broken in the last 12 months (full risk at 3). "
-        "0 (default) leaves them out of the risk score.",
+        "0 (default) leaves them out of the risk score; 0 to 1000.",
     )
 
     @api.constrains("weight_broken_promises")

@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..lib.ar_core import bounds
+from . import ar_limits
+
+REASON_LIMITS = {"sequence": (-bounds.MAX_SEQUENCE, bounds.MAX_SEQUENCE)}
 
 
 class ArDisputeReason(models.Model):
@@ -15,3 +20,21 @@ class ArDisputeReason(models.Model):
         default=lambda self: self.env.company,
         help="Empty: the reason is offered in every company (as the reasons shipped with the module).",
     )
+
+    @api.constrains("name")
+    def _check_name(self):
+        for reason in self:
+            ar_limits.check_name(reason)
+
+    @api.constrains(*REASON_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self, REASON_LIMITS)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, REASON_LIMITS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], REASON_LIMITS)
+        return super().write(vals)

@@ -1,7 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import dunning
+from ..lib.ar_core import bounds, dunning
+from . import ar_limits
+
+LEVEL_LIMITS = {
+    "sequence": (-bounds.MAX_SEQUENCE, bounds.MAX_SEQUENCE),
+    "offset_days": (-bounds.MAX_DAYS, bounds.MAX_DAYS),
+    "min_interval_days": (0, bounds.MAX_DAYS),
+}
 
 
 class ArDunningLevel(models.Model):
@@ -27,13 +34,13 @@ class ArDunningLevel(models.Model):
         string="Days after due date",
         required=True,
         help="An invoice reaches this level this many days after its due date. "
-        "A negative number is a courtesy reminder before the due date (-5: five days before).",
+        "A negative number is a courtesy reminder before the due date (-5: five days before). -3650 to 3650.",
     )
     min_interval_days = fields.Integer(
         string="Minimum days since previous reminder",
         default=0,
         help="The customer gets this level only if its previous reminder is at least this many days old. "
-        "0: only one reminder a day.",
+        "0: only one reminder a day. 0 to 3650.",
     )
     risk_grades = fields.Char(
         string="Only for grades",
@@ -123,12 +130,26 @@ class ArDunningLevel(models.Model):
                     )
                 ) from error
 
+    @api.constrains("name")
+    def _check_name(self):
+        for level in self:
+            ar_limits.check_name(level)
+
+    @api.constrains(*LEVEL_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self, LEVEL_LIMITS)
+
     @api.model_create_multi
     def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, LEVEL_LIMITS)
         for vals in vals_list:
             if vals.get("policy_id") and "company_id" not in vals:
                 vals["company_id"] = self.env["ar.credit.policy"].browse(vals["policy_id"]).company_id.id
         return super().create(vals_list)
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], LEVEL_LIMITS)
+        return super().write(vals)
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):

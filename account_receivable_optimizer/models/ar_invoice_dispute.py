@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..lib.ar_core import bounds
+from . import ar_limits
 from .res_partner import CONTROLLER_GROUP
 
 #: Set by the dispute's buttons only.
@@ -58,6 +60,35 @@ class ArInvoiceDispute(models.Model):
                         invoice=dispute.move_id.display_name,
                     )
                 )
+
+    @api.constrains("move_id", "state")
+    def _check_invoice_open(self):
+        for dispute in self.filtered(lambda d: d.state == "open"):
+            move = dispute.move_id
+            if move.state != "posted":
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s is not posted: only posted customer invoices can be disputed.",
+                        invoice=move.display_name,
+                    )
+                )
+            if move.payment_state not in ("not_paid", "partial"):
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s is paid or being paid: only invoices still due can be disputed.",
+                        invoice=move.display_name,
+                    )
+                )
+
+    @api.constrains("date_opened")
+    def _check_date_opened(self):
+        for dispute in self:
+            ar_limits.check_date(dispute, "date_opened", bounds.MIN_DATE, fields.Date.context_today(self))
+
+    @api.constrains("date_resolved")
+    def _check_date_resolved(self):
+        for dispute in self:
+            ar_limits.check_date(dispute, "date_resolved", bounds.MIN_DATE, fields.Date.context_today(self))
 
     @api.model_create_multi
     def create(self, vals_list):

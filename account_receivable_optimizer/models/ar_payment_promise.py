@@ -1,7 +1,15 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import dunning
+from ..lib.ar_core import bounds, dunning
+from . import ar_limits
+from .ar_retry import is_concurrency_error
+
+_logger = logging.getLogger(__name__)
+
+PROMISE_LIMITS = {"amount": (0.0, bounds.MAX_AMOUNT), "amount_due_at_promise": (0.0, bounds.MAX_AMOUNT)}
 
 
 class ArPaymentPromise(models.Model):
@@ -29,9 +37,17 @@ class ArPaymentPromise(models.Model):
         "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount = fields.Monetary(required=True, tracking=True, help="Amount the customer promised to pay.")
+    amount = fields.Monetary(
+        required=True,
+        tracking=True,
+        help="Amount the customer promised to pay: more than 0, at most what the invoices owe.",
+    )
     amount_due_at_promise = fields.Monetary(readonly=True, help="Amount due on the invoices when the promise was made.")
-    promised_date = fields.Date(required=True, tracking=True)
+    promised_date = fields.Date(
+        required=True,
+        tracking=True,
+        help="When the customer will pay: from today to ten years (3650 days) ahead.",
+    )
     state = fields.Selection(
         [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
         default="pending",
@@ -45,25 +61,28 @@ class ArPaymentPromise(models.Model):
     user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True)
     note = fields.Text()
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        promises = super().create(vals_list)
-        today = fields.Date.context_today(self)
-        for promise in promises:
+    @api.constrains("partner_id", "move_ids")
+    def _check_invoices(self):
+        for promise in self:
             customer = promise.partner_id.commercial_partner_id
             foreign = promise.move_ids.filtered(
                 lambda m, c=customer: (
                     m.commercial_partner_id != c or m.move_type != "out_invoice" or m.state != "posted"
                 )
             )
-            if foreign:
+            if foreign or not promise.move_ids:
                 raise ValidationError(
                     self.env._(
                         "A promise to pay of %(customer)s can only cover its posted invoices, not %(invoices)s.",
                         customer=customer.display_name,
-                        invoices=", ".join(foreign.mapped("display_name")),
+                        invoices=", ".join(foreign.mapped("display_name")) or self.env._("no invoice"),
                     )
                 )
+
+    @api.constrains("amount", "promised_date", "move_ids")
+    def _check_promise(self):
+        today = fields.Date.context_today(self)
+        for promise in self:
             due = sum(promise.move_ids.mapped("amount_residual_signed"))
             try:
                 dunning.validate_promise(
@@ -75,6 +94,13 @@ class ArPaymentPromise(models.Model):
                         "The promised date %(date)s is in the past: a promise to pay is for today or later.",
                         date=promise.promised_date,
                     ),
+                    "far": self.env._(
+                        "The promised date %(date)s is more than %(days)s days away: "
+                        "record a promise the customer can keep, at the latest on %(last)s.",
+                        date=promise.promised_date,
+                        days=bounds.MAX_DAYS,
+                        last=bounds.add_days(today, bounds.MAX_DAYS),
+                    ),
                     "amount": self.env._("The promised amount must be positive."),
                     "too_much": self.env._(
                         "The promised amount %(amount)s is more than the %(due)s due on the selected invoices.",
@@ -83,7 +109,13 @@ class ArPaymentPromise(models.Model):
                     ),
                 }
                 raise ValidationError(messages[str(error)]) from error
-            promise.amount_due_at_promise = due
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, PROMISE_LIMITS)
+        promises = super().create(vals_list)
+        for promise in promises:
+            promise.amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
             promise.partner_id.commercial_partner_id.sudo().message_post(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s on %(invoices)s.",
@@ -95,21 +127,46 @@ class ArPaymentPromise(models.Model):
             )
         return promises
 
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], PROMISE_LIMITS)
+        result = super().write(vals)
+        if "move_ids" in vals:
+            # what is paid against the promise is measured from what the new invoices owe now
+            for promise in self:
+                promise.amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
+        return result
+
     def _ar_check(self, today):
-        """Mark pending promises kept (paid in full) or broken (date + grace passed)."""
+        """Mark pending promises kept (paid in full) or broken (date + grace passed).
+
+        Each promise is checked in its own savepoint: one that fails is logged
+        and stays pending for the next check, the others are checked.
+        """
         for promise in self.filtered(lambda p: p.state == "pending"):
-            grace = promise.partner_id.with_company(promise.company_id)._ar_get_credit_policy().dunning_grace_days
-            paid = promise.amount_due_at_promise - sum(promise.move_ids.mapped("amount_residual_signed"))
-            outcome = dunning.promise_outcome(
-                promise.amount,
-                paid,
-                promise.promised_date,
-                today,
-                grace_days=grace,
-                precision_digits=promise.currency_id.decimal_places,
-            )
-            if outcome != "pending":
-                promise.state = outcome
+            try:
+                with self.env.cr.savepoint():
+                    promise._ar_check_one(today)
+            except Exception as error:  # one bad promise must not stop the others
+                if is_concurrency_error(error):
+                    _logger.info("Promise to pay %s is being changed: checked at the next run", promise.id)
+                else:
+                    _logger.exception("Check of promise to pay %s failed", promise.id)
+
+    def _ar_check_one(self, today):
+        self.ensure_one()
+        grace = self.partner_id.with_company(self.company_id)._ar_get_credit_policy().dunning_grace_days
+        paid = self.amount_due_at_promise - sum(self.move_ids.mapped("amount_residual_signed"))
+        outcome = dunning.promise_outcome(
+            self.amount,
+            paid,
+            self.promised_date,
+            today,
+            grace_days=grace,
+            precision_digits=self.currency_id.decimal_places,
+        )
+        if outcome != "pending":
+            self.state = outcome
+            self.flush_recordset(["state"])
 
     @api.model
     def _cron_check_promises(self):

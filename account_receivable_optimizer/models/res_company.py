@@ -1,9 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import aging
+from ..lib.ar_core import aging, bounds
+from . import ar_limits
 
 AGING_LIMIT_FIELDS = ("ar_aging_limit_1", "ar_aging_limit_2", "ar_aging_limit_3", "ar_aging_limit_4")
+#: Bounds of the company's receivables settings (the same fields in res.config.settings).
+COMPANY_LIMITS = {
+    **dict.fromkeys(AGING_LIMIT_FIELDS, (1, bounds.MAX_DAYS)),
+    "ar_cost_of_capital": (0.0, bounds.MAX_RATE_PERCENT),
+    "ar_late_penalty_rate": (0.0, bounds.MAX_RATE_PERCENT),
+    "ar_recovery_fee": (0.0, bounds.MAX_AMOUNT),
+}
 
 
 class ResCompany(models.Model):
@@ -18,7 +26,8 @@ class ResCompany(models.Model):
     ar_aging_limit_1 = fields.Integer(
         string="Aging: first period (days)",
         default=aging.DEFAULT_LIMITS[0],
-        help="Last day overdue of the first aging period of the receivables aging (1 to this many days).",
+        help="Last day overdue of the first aging period of the receivables aging (1 to this many days); "
+        "each limit from 1 to 3650.",
     )
     ar_aging_limit_2 = fields.Integer(
         string="Aging: second period (days)",
@@ -46,7 +55,7 @@ class ResCompany(models.Model):
         digits=(16, 2),
         default=8.0,
         help="Yearly rate at which the company finances itself. Early-payment discounts that cost "
-        "more than this (effective annual cost) are flagged.",
+        "more than this (effective annual cost) are flagged. 0 to 1000.",
     )
     ar_invoice_legal_mentions = fields.Boolean(
         string="Legal Payment Mentions on Invoices",
@@ -58,14 +67,14 @@ class ResCompany(models.Model):
         string="Late-Payment Penalty Rate (%)",
         digits=(16, 2),
         help="Yearly rate of late-payment penalties printed on invoices; in France at least the ECB "
-        "refinancing rate + 10 points unless the contract says otherwise (L441-10).",
+        "refinancing rate + 10 points unless the contract says otherwise (L441-10). 0 to 1000.",
     )
     ar_recovery_fee = fields.Monetary(
         string="Fixed Recovery Compensation",
         currency_field="currency_id",
         default=40.0,
         help="Fixed compensation for recovery costs due per late invoice (40 EUR in France, D441-5; "
-        "EU Directive 2011/7/EU).",
+        "EU Directive 2011/7/EU); 0 to 999,999,999,999.",
     )
 
     @api.constrains("ar_credit_policy_id")
@@ -108,11 +117,20 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains(*COMPANY_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self, COMPANY_LIMITS)
+
     @api.model_create_multi
     def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, COMPANY_LIMITS)
         companies = super().create(vals_list)
         companies._ar_ensure_default_credit_policy()
         return companies
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], COMPANY_LIMITS)
+        return super().write(vals)
 
     def _ar_ensure_default_credit_policy(self):
         """A default credit policy for each company, with the shipped dunning levels."""

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from . import ar_limits
+from .res_company import COMPANY_LIMITS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,3 +21,9 @@ class ResConfigSettings(models.TransientModel):
     ar_invoice_legal_mentions = fields.Boolean(related="company_id.ar_invoice_legal_mentions", readonly=False)
     ar_late_penalty_rate = fields.Float(related="company_id.ar_late_penalty_rate", readonly=False)
     ar_recovery_fee = fields.Monetary(related="company_id.ar_recovery_fee", readonly=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # NaN or 2^31 would crash before the company's constraints say what to fix
+        ar_limits.check_vals(self, vals_list, COMPANY_LIMITS)
+        return super().create(vals_list)

@@ -7,8 +7,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, formatLang
 
+from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
+from . import ar_limits
+from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ RISK_GRADES = [
     ("D", "D - Weak"),
     ("E", "E - Poor"),
 ]
+#: Bounds of the numbers of a customer (Odoo's credit limit).
+PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
 PAYMENT_WINDOW_DAYS = 365
 
@@ -64,7 +69,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         tracking=True,
         help="When the customer's credit limit should be reviewed again. Set automatically when the "
-        "limit changes, from the policy's review period.",
+        "limit changes, from the policy's review period; from 1900 to ten years (120 months) ahead.",
     )
     ar_exposure = fields.Monetary(
         string="Exposure",
@@ -176,6 +181,18 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.constrains(*PARTNER_LIMITS)
+    def _check_within_bounds(self):
+        ar_limits.check_records(self.sudo(), PARTNER_LIMITS)
+
+    @api.constrains("ar_credit_review_date")
+    def _check_ar_credit_review_date(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            ar_limits.check_date(
+                partner, "ar_credit_review_date", bounds.MIN_DATE, today + relativedelta(months=bounds.MAX_MONTHS)
+            )
+
     @api.constrains("ar_credit_policy_id")
     def _check_ar_credit_policy_company(self):
         company = self.env.company
@@ -208,10 +225,12 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._ar_check_credit_write_access({key: value for key, value in vals.items() if value})
+        ar_limits.check_vals(self, vals_list, PARTNER_LIMITS)
         return super().create(vals_list)
 
     def write(self, vals):
         self._ar_check_credit_write_access(vals)
+        ar_limits.check_vals(self, [vals], PARTNER_LIMITS)
         if "credit_limit" in vals and "ar_credit_review_date" not in vals:
             result = super().write(vals)
             self._ar_plan_credit_review()
@@ -532,19 +551,29 @@ class ResPartner(models.Model):
         Each partner is written in its own savepoint: one failing customer
         is logged and skipped, the others are graded.
 
-        :return: the number of partners handled
+        A concurrency error (serialization failure, lock not available,
+        deadlock) leaves the partner for a later batch: it is not marked
+        checked for the day.
+
+        :return: the number of partners handled (those left for a retry not counted)
         """
         partners = self.with_company(company)
         assessments = partners._ar_assess_risk(company, today)
+        done = 0
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
                     assessment, policy = assessments[partner.id]
                     partner._ar_write_risk(assessment, policy, today)
-            except Exception:  # one bad customer must not stop the others
+            except Exception as error:  # one bad customer must not stop the others
+                if is_concurrency_error(error):
+                    # changed by someone else meanwhile: left for a later batch, not checked today
+                    _logger.info("Risk grade of partner %s in company %s: retried later", partner.id, company.id)
+                    continue
                 _logger.exception("Risk grade of partner %s in company %s failed", partner.id, company.id)
                 partner.sudo().ar_risk_checked_date = today
-        return len(partners)
+            done += 1
+        return done
 
     def _ar_risk_todo_sql(self, company, today, select):
         """Commercial partners with receivables in ``company`` not yet handled on ``today``."""

@@ -8,6 +8,7 @@ from odoo.tools import SQL, formatLang
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
 from ..lib.ar_core import exposure as core_exposure
+from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
 
@@ -224,15 +225,23 @@ class ResPartner(models.Model):
     def _ar_run_dunning(self, company, today):
         """Dun commercial partners of ``self`` in ``company``, each in its own savepoint.
 
-        :return: the number of partners handled
+        A concurrency error (serialization failure, lock not available,
+        deadlock: the customer paid meanwhile) leaves the customer for a
+        later batch: no failed reminder, not marked checked for the day.
+
+        :return: the number of partners handled (those left for a retry not counted)
         """
         partners = self.with_company(company)
         plans = partners._ar_plan_dunning(company, today)
+        done = 0
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
                     partner._ar_dun(plans[partner.id], today)
             except Exception as error:  # one bad customer must not stop the others
+                if is_concurrency_error(error):
+                    _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
+                    continue
                 _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
                 self.env["ar.dunning.communication"].sudo().create(
                     {
@@ -244,7 +253,7 @@ class ResPartner(models.Model):
                     }
                 )
             rows = plans[partner.id][1]
-            overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_due"]) for row in rows], today)
+            overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_company"]) for row in rows], today)
             partner.sudo().write(
                 {
                     "ar_dunning_checked_date": today,
@@ -253,7 +262,8 @@ class ResPartner(models.Model):
                     ),
                 }
             )
-        return len(partners)
+            done += 1
+        return done
 
     def _ar_dun(self, planned, today):
         """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``)."""

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..lib.ar_core import aging
+from ..lib.ar_core import aging, bounds
+from ..models import ar_limits
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -26,7 +27,7 @@ class ArAgingReport(models.TransientModel):
         required=True,
         default=fields.Date.context_today,
         help="Amounts as they were at the end of this day: later invoices are left out and "
-        "reconciliations made after it are undone.",
+        "reconciliations made after it are undone. From 1900 to today.",
     )
     basis = fields.Selection(
         [("due", "Due date"), ("invoice", "Invoice date")],
@@ -50,6 +51,7 @@ class ArAgingReport(models.TransientModel):
                 raise ValidationError(
                     self.env._("The aging cannot be computed for a future date: choose today or a past date.")
                 )
+            ar_limits.check_date(report, "as_of_date", bounds.MIN_DATE, fields.Date.context_today(self))
 
     def action_open_lines(self):
         self.ensure_one()

@@ -5,7 +5,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..lib.ar_core import forecast
+from ..lib.ar_core import bounds, forecast
+from ..models import ar_limits
+
+FORECAST_LIMITS = {"past_weeks": (0, 52)}
 
 #: Columns of the forecast lines, written in one query.
 LINE_COLUMNS = [
@@ -48,12 +51,12 @@ class ArForecastReport(models.TransientModel):
         string="Forecast from",
         required=True,
         default=fields.Date.context_today,
-        help="The forecast starts with the week (Monday to Sunday) of this day.",
+        help="The forecast starts with the week (Monday to Sunday) of this day, from 1900 to today.",
     )
     past_weeks = fields.Integer(
         default=4,
         required=True,
-        help="Number of past weeks shown with their forecast against what was actually collected.",
+        help="Number of past weeks shown with their forecast against what was actually collected (0 to 52).",
     )
     line_ids = fields.One2many("ar.forecast.report.line", "report_id", string="Lines")
 
@@ -62,6 +65,20 @@ class ArForecastReport(models.TransientModel):
         for report in self:
             if not 0 <= report.past_weeks <= 52:
                 raise ValidationError(self.env._("Show 0 to 52 past weeks in the collection forecast."))
+
+    @api.constrains("date_from")
+    def _check_date_from(self):
+        for report in self:
+            ar_limits.check_date(report, "date_from", bounds.MIN_DATE, fields.Date.context_today(self))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, FORECAST_LIMITS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], FORECAST_LIMITS)
+        return super().write(vals)
 
     def action_open_lines(self):
         self.ensure_one()

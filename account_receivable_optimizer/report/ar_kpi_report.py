@@ -7,7 +7,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..lib.ar_core import kpi
+from ..lib.ar_core import bounds, kpi
+from ..models import ar_limits
+
+KPI_LIMITS = {"months": (1, 120)}
 
 #: Where a report line's dimension comes from, in the reports' SQL aliases.
 DIMENSIONS = {
@@ -71,9 +74,11 @@ class ArKpiReport(models.TransientModel):
         string="Last Month",
         required=True,
         default=_default_date_to,
-        help="The report ends with the month of this date (default: the last complete month).",
+        help="The report ends with the month of this date (default: the last complete month); from 1900 to today.",
     )
-    months = fields.Integer(default=24, required=True, help="Number of months reported, ending with the last month.")
+    months = fields.Integer(
+        default=24, required=True, help="Number of months reported, ending with the last month (1 to 120)."
+    )
     dimension = fields.Selection(
         [("company", "Company"), ("customer", "Customer"), ("salesperson", "Salesperson"), ("grade", "Risk Grade")],
         string="Per",
@@ -88,6 +93,16 @@ class ArKpiReport(models.TransientModel):
         for report in self:
             if not 1 <= report.months <= 120:
                 raise ValidationError(self.env._("The KPI report covers 1 to 120 months: change the number of months."))
+            ar_limits.check_date(report, "date_to", bounds.MIN_DATE, fields.Date.context_today(self))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ar_limits.check_vals(self, vals_list, KPI_LIMITS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ar_limits.check_vals(self, [vals], KPI_LIMITS)
+        return super().write(vals)
 
     def action_open_lines(self):
         self.ensure_one()

@@ -14,3 +14,4 @@ from . import test_dunning_run
 from . import test_dunning_rules
 from . import test_dunning_race
 from . import test_discount_reminder
+from . import test_bad_input

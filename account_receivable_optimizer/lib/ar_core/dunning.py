@@ -30,10 +30,12 @@ Rules (docs/dunning.md):
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .aging import days_overdue
+from .bounds import MAX_DAYS, add_days
 from .risk import round_half_up
 
 SKIP_PAID = "paid"
@@ -165,7 +167,7 @@ def skip_reason(invoice: Invoice, today: datetime.date, grace_days: int = 0) -> 
         return SKIP_IN_PAYMENT
     if invoice.disputed:
         return SKIP_DISPUTED
-    if invoice.promised_until and today <= invoice.promised_until + datetime.timedelta(days=grace_days):
+    if invoice.promised_until and today <= add_days(invoice.promised_until, grace_days):
         return SKIP_PROMISED
     return None
 
@@ -281,12 +283,21 @@ def invoice_charges(
 
 
 def validate_promise(
-    amount: float, promised_date: datetime.date, amount_due: float, today: datetime.date, precision_digits: int = 2
+    amount: float,
+    promised_date: datetime.date,
+    amount_due: float,
+    today: datetime.date,
+    precision_digits: int = 2,
+    *,
+    max_days: int = MAX_DAYS,
 ) -> None:
-    """Raise ``ValueError`` for a promise in the past, not positive, or above what is due."""
+    """Raise ``ValueError`` for a promise in the past, more than ``max_days`` ahead, not a positive
+    finite amount, or above what is due."""
     if promised_date < today:
         raise ValueError("past")
-    if round(amount, precision_digits) <= 0:
+    if promised_date > add_days(today, max_days):
+        raise ValueError("far")
+    if not math.isfinite(amount) or round(amount, precision_digits) <= 0:
         raise ValueError("amount")
     if round(amount - amount_due, precision_digits) > 0:
         raise ValueError("too_much")
@@ -304,7 +315,7 @@ def promise_outcome(
     """``kept`` once ``paid`` covers ``amount``; ``broken`` after date + grace; else ``pending``."""
     if round(paid - amount, precision_digits) >= 0:
         return "kept"
-    if today > promised_date + datetime.timedelta(days=grace_days):
+    if today > add_days(promised_date, grace_days):
         return "broken"
     return "pending"
 

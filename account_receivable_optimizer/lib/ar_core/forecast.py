@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from .bounds import add_days
 from .risk import average_days_late, round_half_up
 
 WEEKS = 13
@@ -35,7 +36,7 @@ def expected_payment_date(
     """The promise date if any, else the due date plus the delay rounded to whole days."""
     if promise_date:
         return promise_date
-    return due_date + datetime.timedelta(days=int(round_half_up(delay_days, 0)))
+    return add_days(due_date, int(round_half_up(delay_days, 0)))
 
 
 def week_start(day: datetime.date) -> datetime.date:
