@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 class ArInvoiceDispute(models.Model):
     _name = "ar.invoice.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.protected.fields.mixin"]
     _order = "date_opened desc, id desc"
     _check_company_auto = True
     _rec_name = "move_id"
@@ -31,6 +31,12 @@ class ArInvoiceDispute(models.Model):
         [("open", "Open"), ("resolved", "Resolved")], default="open", required=True, tracking=True, readonly=True
     )
     date_resolved = fields.Date(string="Resolved on", readonly=True, tracking=True)
+
+    #: set by the dispute's actions only (``action_resolve``, ``action_reopen``)
+    _ar_protected_fields = ("state", "date_resolved", "user_id", "date_opened")
+
+    def _ar_protected_create_values(self):
+        return {"state": "open", "user_id": self.env.uid, "date_opened": fields.Date.context_today(self)}
 
     @api.constrains("move_id", "state")
     def _check_one_open_dispute(self):
@@ -61,8 +67,9 @@ class ArInvoiceDispute(models.Model):
         return disputes
 
     def action_resolve(self, reason=None):
+        self.check_access("write")
         for dispute in self.filtered(lambda d: d.state == "open"):
-            dispute.write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
+            dispute.sudo().write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
             dispute.move_id.message_post(
                 body=reason or self.env._("Dispute resolved by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
@@ -70,5 +77,6 @@ class ArInvoiceDispute(models.Model):
         return True
 
     def action_reopen(self):
-        self.write({"state": "open", "date_resolved": False})
+        self.check_access("write")
+        self.sudo().write({"state": "open", "date_resolved": False})
         return True

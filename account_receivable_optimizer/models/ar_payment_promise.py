@@ -7,7 +7,7 @@ from ..lib.ar_core import dunning
 class ArPaymentPromise(models.Model):
     _name = "ar.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.protected.fields.mixin"]
     _order = "promised_date desc, id desc"
     _check_company_auto = True
 
@@ -44,6 +44,12 @@ class ArPaymentPromise(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True)
     note = fields.Text()
+
+    #: set by the promise's creation, the daily check and the dunning run only
+    _ar_protected_fields = ("state", "escalated", "amount_due_at_promise", "user_id")
+
+    def _ar_protected_create_values(self):
+        return {"state": "pending", "user_id": self.env.uid}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -83,7 +89,7 @@ class ArPaymentPromise(models.Model):
                     ),
                 }
                 raise ValidationError(messages[str(error)]) from error
-            promise.amount_due_at_promise = due
+            promise.sudo().amount_due_at_promise = due
             promise.partner_id.commercial_partner_id.sudo().message_post(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s on %(invoices)s.",
@@ -109,7 +115,7 @@ class ArPaymentPromise(models.Model):
                 precision_digits=promise.currency_id.decimal_places,
             )
             if outcome != "pending":
-                promise.state = outcome
+                promise.sudo().state = outcome
 
     @api.model
     def _cron_check_promises(self):

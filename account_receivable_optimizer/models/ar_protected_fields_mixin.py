@@ -1,0 +1,78 @@
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+
+def check_allowed_companies(env, companies, what):
+    """Refuse to work on ``companies`` that are not among the user's active companies.
+
+    The module reads receivables with SQL, past the record rules: every
+    wizard and report checks its companies with this first. Only the user's
+    companies count (``env.companies`` is checked against them by Odoo),
+    never a context key; the superuser (crons, the module's own code) may
+    work on any company.
+
+    :param what: what the user asked for, for the message
+    """
+    if env.su:
+        return
+    foreign = companies - env.companies
+    if foreign:
+        raise AccessError(
+            env._(
+                "You cannot see or run %(what)s of %(companies)s: select the company in the company switcher "
+                "if you have access to it.",
+                what=what,
+                companies=", ".join(foreign.sudo().mapped("name")),
+            )
+        )
+
+
+class ArProtectedFieldsMixin(models.AbstractModel):
+    """Fields that only the module's own code writes, as superuser.
+
+    A model lists them in ``_ar_protected_fields``; a user may create a
+    record with their initial values (``_ar_protected_create_values``) but
+    never write them: neither a group nor a context key unlocks them.
+    """
+
+    _name = "ar.protected.fields.mixin"
+    _description = "Fields Set by the Credit Control Only"
+
+    #: Names of the fields only the module's code writes.
+    _ar_protected_fields = ()
+
+    def _ar_protected_create_values(self):
+        """The values a user may create a record with (the defaults): ``{field: value}``."""
+        return {}
+
+    def _ar_check_protected_fields(self, vals, create=False):
+        if self.env.su:
+            return
+        names = set(vals) & set(self._ar_protected_fields)
+        if create:
+            allowed = self._ar_protected_create_values()
+            names = {
+                name
+                for name in names
+                if vals[name]
+                and self._fields[name].convert_to_cache(vals[name], self)
+                != self._fields[name].convert_to_cache(allowed.get(name, False), self)
+            }
+        if names:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(model)s are set by the credit control itself and cannot be changed by hand.",
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in names)),
+                    model=self.env["ir.model"].sudo()._get(self._name).name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._ar_check_protected_fields(vals, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._ar_check_protected_fields(vals)
+        return super().write(vals)
