@@ -8,6 +8,8 @@ from odoo.tools import SQL, formatLang
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
 from ..lib.ar_core import exposure as core_exposure
+from .ar_protected_fields_mixin import check_allowed_companies
+from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -446,8 +448,9 @@ class ResPartner(models.Model):
     @api.model
     def _ar_run_dunning_now(self, company):
         """'Run now': the whole dunning of ``company`` at once (same rules as the cron)."""
-        if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
+        if not self.env.su and not self.env.user.has_group(CONTROLLER_GROUP):
             raise AccessError(self.env._("Only Credit Controllers can run the dunning."))
+        check_allowed_companies(self.env, company, self.env._("the dunning"))
         today = fields.Date.context_today(self)
         self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
         self.env["res.partner"].flush_model()
