@@ -3,9 +3,10 @@ import logging
 
 import xlsxwriter
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
+from ..models.ar_protected_fields_mixin import check_allowed_companies
 from .ar_aging_report import BUCKET_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +41,25 @@ class ArAnalyticsPack(models.TransientModel):
     )
     aging_report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade")
     attachment_id = fields.Many2one("ir.attachment", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        packs = super().create(vals_list)
+        packs._ar_check_companies()
+        return packs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_id", "aging_report_id"} & set(vals):
+            self._ar_check_companies()
+        return result
+
+    def _ar_check_companies(self):
+        for pack in self:
+            aging = pack.sudo().aging_report_id
+            check_allowed_companies(
+                self.env, pack.sudo().company_id | aging.company_id | aging.company_ids, self._description
+            )
 
     def action_download(self):
         self.ensure_one()
@@ -81,6 +101,7 @@ class ArAnalyticsPack(models.TransientModel):
     def _ar_build_xlsx(self):
         """The pack as XLSX bytes; the aging run is (re)computed first."""
         self.ensure_one()
+        self._ar_check_companies()
         aging = self.aging_report_id
         aging._compute_lines()
         kpis = self.env["ar.kpi.report"].create(self._ar_filter_vals() | {"dimension": "company"})
