@@ -109,7 +109,8 @@ class ArAnalyticsPack(models.TransientModel):
         forecast = self.env["ar.forecast.report"].create(self._ar_filter_vals())
         forecast._compute_lines()
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        # customer names and other user text are text, never formulas (``=HYPERLINK(...)``)
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
         formats = {
             "header": workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
             "total": workbook.add_format({"bold": True, "top": 1}),
@@ -129,13 +130,13 @@ class ArAnalyticsPack(models.TransientModel):
     @staticmethod
     def _ar_header(sheet, formats, headers, widths):
         for col, (title, width) in enumerate(zip(headers, widths, strict=True)):
-            sheet.write(0, col, title, formats["header"])
+            sheet.write_string(0, col, title, formats["header"])
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
 
     def _ar_totals(self, sheet, formats, row, columns, values):
         """A total row: a SUM formula per column, with its value cached for readers that do not compute."""
-        sheet.write(row, 0, self.env._("Total"), formats["total"])
+        sheet.write_string(row, 0, self.env._("Total"), formats["total"])
         for col, value in zip(columns, values, strict=True):
             letter = xlsxwriter.utility.xl_col_to_name(col)
             sheet.write_formula(row, col, f"=SUM({letter}2:{letter}{row})", formats["total_money"], round(value, 2))
@@ -153,7 +154,7 @@ class ArAnalyticsPack(models.TransientModel):
         groups.sort(key=lambda group: (group[0].display_name or "").lower())
         totals = [0.0] * (len(BUCKET_FIELDS) + 1)
         for row, (partner, *amounts) in enumerate(groups, start=1):
-            sheet.write(row, 0, partner.display_name or self.env._("No customer"))
+            sheet.write_string(row, 0, partner.display_name or self.env._("No customer"))
             for col, amount in enumerate(amounts, start=1):
                 sheet.write_number(row, col, amount, formats[MONEY])
                 totals[col - 1] += amount
@@ -176,13 +177,13 @@ class ArAnalyticsPack(models.TransientModel):
         labels = dict(self.env["ar.aging.report.line"]._selection_bucket())
         lines = aging.line_ids.sorted(lambda line: ((line.partner_id.display_name or "").lower(), line.id))
         for row, line in enumerate(lines, start=1):
-            sheet.write(row, 0, line.partner_id.display_name or "")
-            sheet.write(row, 1, line.move_id.name or "")
+            sheet.write_string(row, 0, line.partner_id.display_name or "")
+            sheet.write_string(row, 1, line.move_id.name or "")
             sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.date), formats["date"])
             if line.date_maturity:
                 sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line.date_maturity), formats["date"])
             sheet.write_number(row, 4, line.days_overdue)
-            sheet.write(row, 5, labels.get(line.bucket, ""))
+            sheet.write_string(row, 5, labels.get(line.bucket, ""))
             sheet.write_number(row, 6, line.amount_residual, formats[MONEY])
         last = len(lines) + 1
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
@@ -195,7 +196,7 @@ class ArAnalyticsPack(models.TransientModel):
         lines = kpis.line_ids.sorted(lambda line: (line.month, line.company_id.id))
         for row, line in enumerate(lines, start=1):
             sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line.month), formats["month"])
-            sheet.write(row, 1, line.company_id.name)
+            sheet.write_string(row, 1, line.company_id.name)
             for col, (name, _title, fmt) in enumerate(KPI_COLUMNS, start=2):
                 if name in ("dso", "bpdso", "add") and not line.has_sales:
                     continue  # undefined without credit sales: left empty
@@ -214,14 +215,14 @@ class ArAnalyticsPack(models.TransientModel):
         kinds = {True: self.env._("Forecast"), False: self.env._("Past week")}
         rows = sorted(weeks.items())
         for row, ((is_open, _start, week), (amount, collected)) in enumerate(rows, start=1):
-            sheet.write(row, 0, week)
-            sheet.write(row, 1, kinds[is_open])
+            sheet.write_string(row, 0, week)
+            sheet.write_string(row, 1, kinds[is_open])
             sheet.write_number(row, 2, amount, formats[MONEY])
             sheet.write_number(row, 3, collected, formats[MONEY])
         last = len(rows) + 1
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
         future = sum(amount for (is_open, _s, _w), (amount, _c) in rows if is_open)
-        sheet.write(last, 0, self.env._("Total of the next weeks"), formats["total"])
+        sheet.write_string(last, 0, self.env._("Total of the next weeks"), formats["total"])
         sheet.write_number(last, 2, future, formats["total_money"])
 
     # ------------------------------------------------------------------
