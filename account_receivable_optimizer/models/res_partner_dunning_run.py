@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, formatLang, plaintext2html
 
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
@@ -170,12 +170,13 @@ class ResPartner(models.Model):
         return partner.ar_collector_id or partner.user_id or self.env.user
 
     def _ar_schedule_task(self, summary, note, today):
+        """A to-do for the collector; ``note`` is plain text (customer names, reasons): escaped here."""
         self.ensure_one()
         return self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=today,
             summary=summary,
-            note=note,
+            note=plaintext2html(note),
             user_id=self._ar_collector().id,
         )
 

@@ -2,6 +2,7 @@ import io
 import logging
 
 import xlsxwriter
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
@@ -260,10 +261,13 @@ class ArAnalyticsPack(models.TransientModel):
                 "subject": env._(
                     "Receivables pack of %(company)s, %(date)s", company=company.name, date=aging.as_of_date
                 ),
-                "body_html": env._(
-                    "<p>Attached: the receivables aging, KPIs by month and collection forecast of %(company)s.</p>",
-                    company=company.name,
-                ),
+                # the company name is escaped, the translated text is HTML
+                "body_html": Markup(
+                    env._(
+                        "<p>Attached: the receivables aging, KPIs by month and collection forecast of %(company)s.</p>"
+                    )
+                )
+                % {"company": company.name},
                 "email_from": company.email_formatted or env.user.email_formatted,
                 "recipient_ids": [Command.set(managers.partner_id.ids)],
                 "attachment_ids": [Command.link(attachment.id)],
