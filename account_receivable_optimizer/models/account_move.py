@@ -414,7 +414,7 @@ class AccountMove(models.Model):
                 else None
             )
             vals["ar_discount_realised_cost"] = realised * 100.0 if realised is not None else 0.0
-            move.write(vals)
+            move.sudo().write(vals)  # outcome fields: set by the credit control only
             if result.state in (core_discount.TAKEN_LATE, core_discount.OVER_DEDUCTED) and not (
                 move.ar_short_payment_action
             ):
@@ -435,7 +435,7 @@ class AccountMove(models.Model):
             and currency.compare_amounts(residual, 0.0) > 0
         ):
             self._ar_write_off_residual(loss_account)
-            self.ar_short_payment_action = "written_off"
+            self.sudo().ar_short_payment_action = "written_off"
             body = self.env._(
                 "Early discount deducted without the right to (%(amount)s): written off to %(account)s "
                 "under the credit policy's tolerance of %(tolerance)s.",
@@ -444,7 +444,7 @@ class AccountMove(models.Model):
                 tolerance=formatLang(self.env, policy.short_payment_tolerance, currency_obj=currency),
             )
         else:
-            self.ar_short_payment_action = "dunning"
+            self.sudo().ar_short_payment_action = "dunning"
             body = self.env._(
                 "Early discount deducted without the right to (%(amount)s): the open amount is left to dunning.",
                 amount=formatLang(self.env, result.shortfall, currency_obj=currency),

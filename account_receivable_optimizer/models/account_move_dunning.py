@@ -3,6 +3,28 @@ from odoo.exceptions import AccessError, UserError
 
 from .res_partner import MANAGER_GROUP
 
+#: Invoice fields the credit control sets itself (dunning run, charges, early-discount outcomes):
+#: only its own code writes them, as superuser. ``account.move``'s ``create``/``write`` refuse
+#: them from users (same rule as ``PARTNER_PROTECTED_FIELDS`` of res.partner).
+MOVE_PROTECTED_FIELDS = frozenset(
+    {
+        "ar_dunning_level_id",
+        "ar_dunning_date",
+        "ar_interest_days_charged",
+        "ar_fixed_fee_charged",
+        "ar_is_dunning_charge",
+        "ar_discount_state",
+        "ar_discount_shortfall",
+        "ar_short_payment_action",
+        "ar_discount_amount",
+        "ar_discount_granted",
+        "ar_discount_payment_date",
+        "ar_discount_days_gained",
+        "ar_discount_realised_cost",
+        "ar_discount_reminder_date",
+    }
+)
+
 
 class AccountMove(models.Model):
     """Dunning state, disputes, promises and late-payment charges of customer invoices."""
