@@ -11,12 +11,14 @@ def check_allowed_companies(env, companies, what):
     never a context key; the superuser (crons, the module's own code) may
     work on any company.
 
-    :param what: what the user asked for, for the message
+    :param what: what the user asked for, for the message: a text, or a model (its name)
     """
     if env.su:
         return
     foreign = companies - env.companies
     if foreign:
+        if isinstance(what, models.BaseModel):
+            what = env["ir.model"].sudo()._get(what._name).name
         raise AccessError(
             env._(
                 "You cannot see or run %(what)s of %(companies)s: select the company in the company switcher "

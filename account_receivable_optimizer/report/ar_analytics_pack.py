@@ -58,9 +58,7 @@ class ArAnalyticsPack(models.TransientModel):
     def _ar_check_companies(self):
         for pack in self:
             aging = pack.sudo().aging_report_id
-            check_allowed_companies(
-                self.env, pack.sudo().company_id | aging.company_id | aging.company_ids, self._description
-            )
+            check_allowed_companies(self.env, pack.sudo().company_id | aging.company_id | aging.company_ids, self)
 
     def action_download(self):
         self.ensure_one()

@@ -84,7 +84,7 @@ class ArReceivablesDashboard(models.TransientModel):
 
     def _ar_check_companies(self):
         for dashboard in self:
-            check_allowed_companies(self.env, dashboard.sudo().company_id, self._description)
+            check_allowed_companies(self.env, dashboard.sudo().company_id, self)
 
     def fields_get(self, allfields=None, attributes=None):
         """Name the aging tiles after the company's aging limits."""

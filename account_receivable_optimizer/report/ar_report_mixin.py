@@ -50,7 +50,7 @@ class ArReportMixin(models.AbstractModel):
         """The report reads receivables with SQL, past the record rules: only the user's companies."""
         for report in self:
             companies = report.sudo().company_id | report.sudo().company_ids
-            check_allowed_companies(self.env, companies, self._description)
+            check_allowed_companies(self.env, companies, self)
 
     def _filters_sql(self):
         """``WHERE`` conditions of the filters on ``aml``, ``m`` and ``cp``."""
