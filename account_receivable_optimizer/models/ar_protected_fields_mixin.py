@@ -29,12 +29,27 @@ def check_allowed_companies(env, companies, what):
         )
 
 
+def changed_fields(records, vals, names):
+    """The fields of ``names`` in ``vals`` whose value differs on one of ``records``.
+
+    Writing the value a record already has changes nothing (a client
+    sending back a read-only value, a partner merge): it is not refused.
+    """
+    changed = set()
+    for name in set(vals) & set(names):
+        field = records._fields[name]
+        new = field.convert_to_cache(vals[name], records)
+        if any(field.convert_to_cache(record.sudo()[name], record) != new for record in records):
+            changed.add(name)
+    return changed
+
+
 class ArProtectedFieldsMixin(models.AbstractModel):
     """Fields that only the module's own code writes, as superuser.
 
     A model lists them in ``_ar_protected_fields``; a user may create a
     record with their initial values (``_ar_protected_create_values``) but
-    never write them: neither a group nor a context key unlocks them.
+    never change them: neither a group nor a context key unlocks them.
     """
 
     _name = "ar.protected.fields.mixin"
@@ -50,16 +65,17 @@ class ArProtectedFieldsMixin(models.AbstractModel):
     def _ar_check_protected_fields(self, vals, create=False):
         if self.env.su:
             return
-        names = set(vals) & set(self._ar_protected_fields)
         if create:
             allowed = self._ar_protected_create_values()
             names = {
                 name
-                for name in names
+                for name in set(vals) & set(self._ar_protected_fields)
                 if vals[name]
                 and self._fields[name].convert_to_cache(vals[name], self)
                 != self._fields[name].convert_to_cache(allowed.get(name, False), self)
             }
+        else:
+            names = changed_fields(self, vals, self._ar_protected_fields)
         if names:
             raise AccessError(
                 self.env._(

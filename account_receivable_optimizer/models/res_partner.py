@@ -9,6 +9,7 @@ from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
+from .ar_protected_fields_mixin import changed_fields
 
 _logger = logging.getLogger(__name__)
 
@@ -246,7 +247,8 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._ar_check_write_access(vals)
+        fnames = set(vals) - PARTNER_PROTECTED_FIELDS
+        self._ar_check_write_access(fnames | changed_fields(self, vals, PARTNER_PROTECTED_FIELDS))
         if "credit_limit" in vals and "ar_credit_review_date" not in vals:
             result = super().write(vals)
             self._ar_plan_credit_review()

@@ -87,7 +87,12 @@ class TestSecurityFields(ArDunningCommon):
         self.customer.with_user(self.salesperson).write({"phone": "+32 2 000 00 00"})
         self.customer.with_user(self.controller).write({"ar_no_dunning": True})
         self.customer.with_user(self.manager).write({"ar_credit_hold": True})
-        self.assertRecordValues(self.customer, [{"ar_no_dunning": True, "ar_credit_hold": True}])
+        # sending back the value a protected field has changes nothing: not refused
+        self.customer.with_user(self.salesperson).write({"ar_risk_grade": "E", "ar_risk_score": 10.0})
+        self.assertRecordValues(
+            self.customer,
+            [{"ar_no_dunning": True, "ar_credit_hold": True, "ar_risk_grade": "E", "ar_risk_score": 10.0}],
+        )
 
     def test_grading_and_dunning_still_write_them(self):
         # the nightly jobs and "Recompute" / "Run now" of a Credit Controller, not as superuser
@@ -130,7 +135,7 @@ class TestSecurityFields(ArDunningCommon):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 dispute.write(vals)
         self.assertRecordValues(dispute, [{"state": "open", "date_resolved": False, "user_id": self.billing.id}])
-        dispute.write({"note": "Delivered on 2 March"})
+        dispute.write({"note": "Delivered on 2 March", "state": "open"})
         dispute.action_resolve()
         self.assertRecordValues(dispute, [{"state": "resolved", "date_resolved": self._date("2026-04-15")}])
 
