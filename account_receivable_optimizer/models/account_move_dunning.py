@@ -22,6 +22,8 @@ MOVE_PROTECTED_FIELDS = frozenset(
         "ar_discount_days_gained",
         "ar_discount_realised_cost",
         "ar_discount_reminder_date",
+        # the invoices of a promise to pay are set when it is recorded, from the promise's side
+        "ar_promise_ids",
     }
 )
 

@@ -47,6 +47,8 @@ class ArPaymentPromise(models.Model):
 
     #: set by the promise's creation, the daily check and the dunning run only
     _ar_protected_fields = ("state", "escalated", "amount_due_at_promise", "user_id")
+    #: the amount due at promise is of these invoices: other invoices would make the promise kept
+    _ar_frozen_fields = ("partner_id", "move_ids")
 
     def _ar_protected_create_values(self):
         return {"state": "pending", "user_id": self.env.uid}

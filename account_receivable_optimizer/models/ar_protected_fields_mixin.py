@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import Command, api, models
 from odoo.exceptions import AccessError
 
 
@@ -38,10 +38,33 @@ def changed_fields(records, vals, names):
     changed = set()
     for name in set(vals) & set(names):
         field = records._fields[name]
+        if field.type in ("one2many", "many2many"):
+            if any(_x2many_ids(record.sudo(), name, vals[name]) != set(record.sudo()[name].ids) for record in records):
+                changed.add(name)
+            continue
         new = field.convert_to_cache(vals[name], records)
         if any(field.convert_to_cache(record.sudo()[name], record) != new for record in records):
             changed.add(name)
     return changed
+
+
+def _x2many_ids(record, name, commands):
+    """The ids ``commands`` leave in ``record[name]``; ``None`` when they create, update or delete lines."""
+    ids = set(record[name].ids)
+    for command in commands:
+        if not isinstance(command, (list, tuple)):
+            return None
+        if command[0] == Command.SET:
+            ids = set(command[2])
+        elif command[0] == Command.LINK:
+            ids.add(command[1])
+        elif command[0] == Command.UNLINK:
+            ids.discard(command[1])
+        elif command[0] == Command.CLEAR:
+            ids = set()
+        else:
+            return None
+    return ids
 
 
 class ArProtectedFieldsMixin(models.AbstractModel):
@@ -57,6 +80,8 @@ class ArProtectedFieldsMixin(models.AbstractModel):
 
     #: Names of the fields only the module's code writes.
     _ar_protected_fields = ()
+    #: Names of the fields a user sets when creating a record, never after.
+    _ar_frozen_fields = ()
 
     def _ar_protected_create_values(self):
         """The values a user may create a record with (the defaults): ``{field: value}``."""
@@ -81,6 +106,15 @@ class ArProtectedFieldsMixin(models.AbstractModel):
                 self.env._(
                     "%(fields)s of %(model)s are set by the credit control itself and cannot be changed by hand.",
                     fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in names)),
+                    model=self.env["ir.model"].sudo()._get(self._name).name,
+                )
+            )
+        frozen = set() if create else changed_fields(self, vals, self._ar_frozen_fields)
+        if frozen:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(model)s cannot be changed once recorded: record a new one.",
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in frozen)),
                     model=self.env["ir.model"].sudo()._get(self._name).name,
                 )
             )

@@ -156,7 +156,17 @@ class TestSecurityFields(ArDunningCommon):
             with self.subTest(forged=forged), self.assertRaises(AccessError):
                 promise.write(forged)
         self.assertRecordValues(promise, [{"state": "pending", "escalated": False, "amount_due_at_promise": 1000.0}])
-        promise.write({"note": "Will pay by transfer"})
+        # its customer and invoices are those of the amount due at promise
+        paid = self._invoice(1000.0, invoice_date="2026-04-01")
+        self._pay(paid, 1000.0, "2026-04-10")
+        other = self.env["res.partner"].create({"name": "Other customer"})
+        for forged in ({"move_ids": [Command.set(paid.ids)]}, {"move_ids": [Command.link(paid.id)]}):
+            with self.subTest(forged=forged), self.assertRaises(AccessError):
+                promise.write(forged)
+        with self.assertRaises(AccessError):
+            promise.write({"partner_id": other.id})
+        self.assertRecordValues(promise, [{"partner_id": self.customer.id, "move_ids": self.invoice.ids}])
+        promise.write({"note": "Will pay by transfer", "move_ids": [Command.set(self.invoice.ids)]})
 
     def test_overrides_created_by_the_wizard_only(self):
         draft = self._invoice(10.0, post=False)
