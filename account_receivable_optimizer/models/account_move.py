@@ -57,6 +57,10 @@ PROTECTED_MOVE_FIELDS = frozenset(
         "ar_discount_days_gained",
         "ar_discount_realised_cost",
         "ar_discount_reminder_date",
+        "ar_dispute_open",
+        "ar_dispute_confirmed",
+        # the invoices of a promise to pay are set when it is recorded, from the promise's side
+        "ar_promise_ids",
     }
 )
 
@@ -613,7 +617,7 @@ class AccountMove(models.Model):
                 else None
             )
             vals["ar_discount_realised_cost"] = realised * 100.0 if realised is not None else 0.0
-            move.sudo().write(vals)
+            move.sudo().write(vals)  # outcome fields: set by the credit control only
             if result.state in (core_discount.TAKEN_LATE, core_discount.OVER_DEDUCTED) and not (
                 move.ar_short_payment_action
             ):

@@ -33,7 +33,12 @@ class AccountMove(models.Model):
         help="The invoice has an open dispute confirmed by a Credit Controller: it is left out of the overdue rule.",
     )
     ar_promise_ids = fields.Many2many(
-        "ar.payment.promise", "ar_payment_promise_move_rel", "move_id", "promise_id", string="Promises to Pay"
+        "ar.payment.promise",
+        "ar_payment_promise_move_rel",
+        "move_id",
+        "promise_id",
+        string="Promises to Pay",
+        copy=False,
     )
 
     @api.depends("ar_dispute_ids.state", "ar_dispute_ids.confirmed")

@@ -221,7 +221,8 @@ class ArDunningCommunication(models.Model):
             [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)], order="date, id"
         )
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        # names and reasons are text, never formulas
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
         bold = workbook.add_format({"bold": True})
         money = workbook.add_format({"num_format": "#,##0.00"})
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -238,14 +239,14 @@ class ArDunningCommunication(models.Model):
         claimed = self.line_ids.filtered("claimed")
         for row, line in enumerate(claimed, start=1):
             move = line.move_id
-            sheet.write(row, 0, move.name)
+            sheet.write_string(row, 0, move.name or "")
             sheet.write_datetime(row, 1, fields.Datetime.to_datetime(move.invoice_date), day)
             sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.due_date), day)
             sheet.write_number(row, 3, line.days_late)
             sheet.write_number(row, 4, move.amount_total_signed, money)
             sheet.write_number(row, 5, line.amount_company, money)
         total_row = len(claimed) + 1
-        sheet.write(total_row, 0, self.env._("Total due"), bold)
+        sheet.write_string(total_row, 0, self.env._("Total due"), bold)
         sheet.write_number(total_row, 5, self.amount_total, money)
         sheet = workbook.add_worksheet(self.env._("Reminders"))
         headers = [self.env._("Date"), self.env._("Level"), self.env._("Channels"), self.env._("State")]
@@ -253,11 +254,11 @@ class ArDunningCommunication(models.Model):
         states = dict(self._fields["state"]._description_selection(self.env))
         for row, communication in enumerate(history, start=1):
             sheet.write_datetime(row, 0, fields.Datetime.to_datetime(communication.date), day)
-            sheet.write(row, 1, communication.level_id.name or "")
-            sheet.write(row, 2, communication.channels or "")
-            sheet.write(row, 3, states.get(communication.state, ""))
+            sheet.write_string(row, 1, communication.level_id.name or "")
+            sheet.write_string(row, 2, communication.channels or "")
+            sheet.write_string(row, 3, states.get(communication.state, ""))
             sheet.write_number(row, 4, communication.amount_total, money)
-            sheet.write(row, 5, communication.reason or "")
+            sheet.write_string(row, 5, communication.reason or "")
         workbook.close()
         return output.getvalue()
 

@@ -5,14 +5,11 @@ from ..lib.ar_core import bounds
 from . import ar_limits
 from .res_partner import CONTROLLER_GROUP
 
-#: Set by the dispute's buttons only.
-PROTECTED_FIELDS = frozenset({"state", "date_resolved", "confirmed", "confirmed_by_id", "user_id", "date_opened"})
-
 
 class ArInvoiceDispute(models.Model):
     _name = "ar.invoice.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.protected.fields.mixin"]
     _order = "date_opened desc, id desc"
     _check_company_auto = True
     _rec_name = "move_id"
@@ -47,6 +44,12 @@ class ArInvoiceDispute(models.Model):
         "confirms it (disputes opened by a Credit Controller are confirmed at once).",
     )
     confirmed_by_id = fields.Many2one("res.users", string="Confirmed by", readonly=True, copy=False)
+
+    #: set by the dispute's actions only (``action_confirm``, ``action_resolve``, ``action_reopen``)
+    _ar_protected_fields = ("state", "date_resolved", "user_id", "date_opened", "confirmed", "confirmed_by_id")
+
+    def _ar_protected_create_values(self):
+        return {"state": "open", "user_id": self.env.uid, "date_opened": fields.Date.context_today(self)}
 
     @api.constrains("move_id", "state")
     def _check_one_open_dispute(self):
@@ -92,8 +95,6 @@ class ArInvoiceDispute(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._ar_check_protected_vals(vals)
         disputes = super().create(vals_list)
         if self.env.user.has_group(CONTROLLER_GROUP):
             disputes.sudo().write({"confirmed": True, "confirmed_by_id": self.env.uid})
@@ -108,21 +109,6 @@ class ArInvoiceDispute(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return disputes
-
-    def write(self, vals):
-        self._ar_check_protected_vals(vals)
-        return super().write(vals)
-
-    def _ar_check_protected_vals(self, vals):
-        """State, confirmation and authorship change only through the buttons."""
-        if self.env.su or not PROTECTED_FIELDS.intersection(vals):
-            return
-        raise AccessError(
-            self.env._(
-                "A dispute is confirmed, resolved or reopened with its buttons (confirming it is for Credit "
-                "Controllers); its state and author cannot be written."
-            )
-        )
 
     def action_confirm(self):
         """Take the disputed invoices out of the overdue rule (Credit Controllers)."""
@@ -143,6 +129,7 @@ class ArInvoiceDispute(models.Model):
         return True
 
     def action_resolve(self, reason=None):
+        self.check_access("write")
         for dispute in self.filtered(lambda d: d.state == "open"):
             dispute.sudo().write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
             dispute.move_id.message_post(
@@ -152,6 +139,7 @@ class ArInvoiceDispute(models.Model):
         return True
 
     def action_reopen(self):
+        self.check_access("write")
         vals = {"state": "open", "date_resolved": False}
         if not self.env.user.has_group(CONTROLLER_GROUP):
             # reopened by a billing user: a Credit Controller confirms it again

@@ -15,7 +15,7 @@ PROMISE_LIMITS = {"amount": (0.0, bounds.MAX_AMOUNT), "amount_due_at_promise": (
 class ArPaymentPromise(models.Model):
     _name = "ar.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.protected.fields.mixin"]
     _order = "promised_date desc, id desc"
     _check_company_auto = True
 
@@ -60,6 +60,14 @@ class ArPaymentPromise(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True)
     note = fields.Text()
+
+    #: set by the promise's creation, the daily check and the dunning run only
+    _ar_protected_fields = ("state", "escalated", "amount_due_at_promise", "user_id")
+    #: the amount due at promise is of these invoices: other invoices would make the promise kept
+    _ar_frozen_fields = ("partner_id", "move_ids")
+
+    def _ar_protected_create_values(self):
+        return {"state": "pending", "user_id": self.env.uid}
 
     @api.constrains("partner_id", "move_ids")
     def _check_invoices(self):
@@ -115,7 +123,7 @@ class ArPaymentPromise(models.Model):
         ar_limits.check_vals(self, vals_list, PROMISE_LIMITS)
         promises = super().create(vals_list)
         for promise in promises:
-            promise.amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
+            promise.sudo().amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
             promise.partner_id.commercial_partner_id.sudo().message_post(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s on %(invoices)s.",
@@ -132,7 +140,7 @@ class ArPaymentPromise(models.Model):
         result = super().write(vals)
         if "move_ids" in vals:
             # what is paid against the promise is measured from what the new invoices owe now
-            for promise in self:
+            for promise in self.sudo():
                 promise.amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
         return result
 
@@ -165,7 +173,7 @@ class ArPaymentPromise(models.Model):
             precision_digits=self.currency_id.decimal_places,
         )
         if outcome != "pending":
-            self.state = outcome
+            self.sudo().state = outcome
             self.flush_recordset(["state"])
 
     @api.model

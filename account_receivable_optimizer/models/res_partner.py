@@ -11,6 +11,7 @@ from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import risk as core_risk
 from . import ar_limits
+from .ar_protected_fields_mixin import changed_fields
 from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
@@ -22,6 +23,22 @@ ACCOUNTING_GROUPS = "account.group_account_invoice,account.group_account_readonl
 #: Partner fields only a Credit Manager may change.
 CREDIT_MANAGED_FIELDS = frozenset(
     {"credit_limit", "use_partner_credit_limit", "ar_credit_hold", "ar_credit_policy_id", "ar_credit_review_date"}
+)
+#: Partner fields only a Credit Controller may change.
+DUNNING_MANAGED_FIELDS = frozenset({"ar_no_dunning", "ar_collector_id", "ar_collection_state"})
+#: Partner fields the module computes and stores itself: only its own code (as superuser) writes them.
+PARTNER_PROTECTED_FIELDS = frozenset(
+    {
+        "ar_risk_score",
+        "ar_risk_grade",
+        "ar_risk_grade_date",
+        "ar_risk_breakdown",
+        "ar_risk_checked_date",
+        "ar_dunning_level_id",
+        "ar_last_dunning_date",
+        "ar_dunning_checked_date",
+        "ar_dunning_priority",
+    }
 )
 RISK_GRADES = [
     ("A", "A - Excellent"),
@@ -210,26 +227,47 @@ class ResPartner(models.Model):
                     )
                 )
 
-    def _ar_check_credit_write_access(self, vals):
-        if self.env.su or not (CREDIT_MANAGED_FIELDS & set(vals)):
+    def _ar_check_write_access(self, fnames):
+        """Refuse changes of the credit-control fields in ``fnames`` the user has no right to.
+
+        Only the groups of the user count, never the context: the module's
+        own code writes its technical fields as superuser (``sudo()``).
+        """
+        if self.env.su:
             return
-        if not self.env.user.has_group(MANAGER_GROUP):
+        fnames = set(fnames)
+        protected = fnames & PARTNER_PROTECTED_FIELDS
+        if protected:
+            raise AccessError(
+                self.env._(
+                    "Risk grades, dunning levels and dates are set by the credit control itself: "
+                    "they cannot be changed by hand (%(fields)s).",
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in protected)),
+                )
+            )
+        if fnames & CREDIT_MANAGED_FIELDS and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
                     "Only a Credit Manager can change credit limits, credit holds, credit policies "
                     "and credit review dates."
                 )
             )
+        if fnames & DUNNING_MANAGED_FIELDS and not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(
+                self.env._("Only Credit Controllers can change a customer's dunning, collector and collection state.")
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._ar_check_credit_write_access({key: value for key, value in vals.items() if value})
+            # empty values are what a new customer has anyway
+            self._ar_check_write_access(key for key, value in vals.items() if value)
         ar_limits.check_vals(self, vals_list, PARTNER_LIMITS)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._ar_check_credit_write_access(vals)
+        fnames = set(vals) - PARTNER_PROTECTED_FIELDS
+        self._ar_check_write_access(fnames | changed_fields(self, vals, PARTNER_PROTECTED_FIELDS))
         ar_limits.check_vals(self, [vals], PARTNER_LIMITS)
         if "credit_limit" in vals and "ar_credit_review_date" not in vals:
             result = super().write(vals)

@@ -3,13 +3,9 @@ import dataclasses
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 from ..lib.ar_core import risk as core_risk
-from .res_partner import CONTROLLER_GROUP, PAYMENT_WINDOW_DAYS
-
-#: Partner fields only a Credit Controller may change.
-DUNNING_MANAGED_FIELDS = frozenset({"ar_no_dunning", "ar_collector_id", "ar_collection_state"})
+from .res_partner import PAYMENT_WINDOW_DAYS
 
 COLLECTION_STATES = [("normal", "In dunning"), ("handed_over", "Handed over")]
 
@@ -128,28 +124,6 @@ class ResPartner(models.Model):
         for partner in self:
             partner.ar_broken_promise_count = promises.get(partner.commercial_partner_id, 0)
             partner.ar_open_dispute_count = disputes.get(partner.commercial_partner_id, 0)
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    def _ar_check_dunning_write_access(self, vals):
-        if self.env.su or not (DUNNING_MANAGED_FIELDS & set(vals)):
-            return
-        if not self.env.user.has_group(CONTROLLER_GROUP):
-            raise AccessError(
-                self.env._("Only Credit Controllers can change a customer's dunning, collector and collection state.")
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._ar_check_dunning_write_access({key: value for key, value in vals.items() if value})
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._ar_check_dunning_write_access(vals)
-        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions

@@ -3,12 +3,14 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, formatLang, plaintext2html
 
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
 from ..lib.ar_core import exposure as core_exposure
+from .ar_protected_fields_mixin import check_allowed_companies
 from .ar_retry import is_concurrency_error
+from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -211,14 +213,17 @@ class ResPartner(models.Model):
     def _ar_schedule_task(
         self, summary, note, today, activity_type="account_receivable_optimizer.mail_activity_dunning"
     ):
-        """Plan a collector task of ``activity_type`` (an xml id) on this customer."""
+        """Plan a collector task of ``activity_type`` (an xml id) on this customer.
+
+        ``note`` is plain text (customer names, reasons): escaped here.
+        """
         self.ensure_one()
         collector = self._ar_collector()
         return self.sudo().activity_schedule(
             activity_type,
             date_deadline=today,
             summary=summary,
-            note=note,
+            note=plaintext2html(note),
             user_id=collector.id or self.env.ref("base.user_admin").id,
         )
 
@@ -567,8 +572,9 @@ class ResPartner(models.Model):
     @api.model
     def _ar_run_dunning_now(self, company):
         """'Run now': the whole dunning of ``company`` at once (same rules as the cron)."""
-        if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
+        if not self.env.su and not self.env.user.has_group(CONTROLLER_GROUP):
             raise AccessError(self.env._("Only Credit Controllers can run the dunning."))
+        check_allowed_companies(self.env, company, self.env._("the dunning"))
         today = fields.Date.context_today(self)
         self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
         self.env["res.partner"].flush_model()

@@ -2,10 +2,12 @@ import io
 import logging
 
 import xlsxwriter
+from markupsafe import Markup
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
+from ..models.ar_protected_fields_mixin import check_allowed_companies
 from .ar_aging_report import BUCKET_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +42,23 @@ class ArAnalyticsPack(models.TransientModel):
     )
     aging_report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade")
     attachment_id = fields.Many2one("ir.attachment", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        packs = super().create(vals_list)
+        packs._ar_check_companies()
+        return packs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_id", "aging_report_id"} & set(vals):
+            self._ar_check_companies()
+        return result
+
+    def _ar_check_companies(self):
+        for pack in self:
+            aging = pack.sudo().aging_report_id
+            check_allowed_companies(self.env, pack.sudo().company_id | aging.company_id | aging.company_ids, self)
 
     def action_download(self):
         self.ensure_one()
@@ -81,6 +100,7 @@ class ArAnalyticsPack(models.TransientModel):
     def _ar_build_xlsx(self):
         """The pack as XLSX bytes; the aging run is (re)computed first."""
         self.ensure_one()
+        self._ar_check_companies()
         aging = self.aging_report_id
         aging._compute_lines()
         kpis = self.env["ar.kpi.report"].create(self._ar_filter_vals() | {"dimension": "company"})
@@ -88,7 +108,8 @@ class ArAnalyticsPack(models.TransientModel):
         forecast = self.env["ar.forecast.report"].create(self._ar_filter_vals())
         forecast._compute_lines()
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        # customer names and other user text are text, never formulas (``=HYPERLINK(...)``)
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
         formats = {
             "header": workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
             "total": workbook.add_format({"bold": True, "top": 1}),
@@ -108,13 +129,13 @@ class ArAnalyticsPack(models.TransientModel):
     @staticmethod
     def _ar_header(sheet, formats, headers, widths):
         for col, (title, width) in enumerate(zip(headers, widths, strict=True)):
-            sheet.write(0, col, title, formats["header"])
+            sheet.write_string(0, col, title, formats["header"])
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
 
     def _ar_totals(self, sheet, formats, row, columns, values):
         """A total row: a SUM formula per column, with its value cached for readers that do not compute."""
-        sheet.write(row, 0, self.env._("Total"), formats["total"])
+        sheet.write_string(row, 0, self.env._("Total"), formats["total"])
         for col, value in zip(columns, values, strict=True):
             letter = xlsxwriter.utility.xl_col_to_name(col)
             sheet.write_formula(row, col, f"=SUM({letter}2:{letter}{row})", formats["total_money"], round(value, 2))
@@ -132,7 +153,7 @@ class ArAnalyticsPack(models.TransientModel):
         groups.sort(key=lambda group: (group[0].display_name or "").lower())
         totals = [0.0] * (len(BUCKET_FIELDS) + 1)
         for row, (partner, *amounts) in enumerate(groups, start=1):
-            sheet.write(row, 0, partner.display_name or self.env._("No customer"))
+            sheet.write_string(row, 0, partner.display_name or self.env._("No customer"))
             for col, amount in enumerate(amounts, start=1):
                 sheet.write_number(row, col, amount, formats[MONEY])
                 totals[col - 1] += amount
@@ -155,13 +176,13 @@ class ArAnalyticsPack(models.TransientModel):
         labels = dict(self.env["ar.aging.report.line"]._selection_bucket())
         lines = aging.line_ids.sorted(lambda line: ((line.partner_id.display_name or "").lower(), line.id))
         for row, line in enumerate(lines, start=1):
-            sheet.write(row, 0, line.partner_id.display_name or "")
-            sheet.write(row, 1, line.move_id.name or "")
+            sheet.write_string(row, 0, line.partner_id.display_name or "")
+            sheet.write_string(row, 1, line.move_id.name or "")
             sheet.write_datetime(row, 2, fields.Datetime.to_datetime(line.date), formats["date"])
             if line.date_maturity:
                 sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line.date_maturity), formats["date"])
             sheet.write_number(row, 4, line.days_overdue)
-            sheet.write(row, 5, labels.get(line.bucket, ""))
+            sheet.write_string(row, 5, labels.get(line.bucket, ""))
             sheet.write_number(row, 6, line.amount_residual, formats[MONEY])
         last = len(lines) + 1
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
@@ -174,7 +195,7 @@ class ArAnalyticsPack(models.TransientModel):
         lines = kpis.line_ids.sorted(lambda line: (line.month, line.company_id.id))
         for row, line in enumerate(lines, start=1):
             sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line.month), formats["month"])
-            sheet.write(row, 1, line.company_id.name)
+            sheet.write_string(row, 1, line.company_id.name)
             for col, (name, _title, fmt) in enumerate(KPI_COLUMNS, start=2):
                 if name in ("dso", "bpdso", "add") and not line.has_sales:
                     continue  # undefined without credit sales: left empty
@@ -193,14 +214,14 @@ class ArAnalyticsPack(models.TransientModel):
         kinds = {True: self.env._("Forecast"), False: self.env._("Past week")}
         rows = sorted(weeks.items())
         for row, ((is_open, _start, week), (amount, collected)) in enumerate(rows, start=1):
-            sheet.write(row, 0, week)
-            sheet.write(row, 1, kinds[is_open])
+            sheet.write_string(row, 0, week)
+            sheet.write_string(row, 1, kinds[is_open])
             sheet.write_number(row, 2, amount, formats[MONEY])
             sheet.write_number(row, 3, collected, formats[MONEY])
         last = len(rows) + 1
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
         future = sum(amount for (is_open, _s, _w), (amount, _c) in rows if is_open)
-        sheet.write(last, 0, self.env._("Total of the next weeks"), formats["total"])
+        sheet.write_string(last, 0, self.env._("Total of the next weeks"), formats["total"])
         sheet.write_number(last, 2, future, formats["total_money"])
 
     # ------------------------------------------------------------------
@@ -238,10 +259,13 @@ class ArAnalyticsPack(models.TransientModel):
                 "subject": env._(
                     "Receivables pack of %(company)s, %(date)s", company=company.name, date=aging.as_of_date
                 ),
-                "body_html": env._(
-                    "<p>Attached: the receivables aging, KPIs by month and collection forecast of %(company)s.</p>",
-                    company=company.name,
-                ),
+                # the company name is escaped, the translated text is HTML
+                "body_html": Markup(
+                    env._(
+                        "<p>Attached: the receivables aging, KPIs by month and collection forecast of %(company)s.</p>"
+                    )
+                )
+                % {"company": company.name},
                 "email_from": company.email_formatted or env.user.email_formatted,
                 "recipient_ids": [Command.set(managers.partner_id.ids)],
                 "attachment_ids": [Command.link(attachment.id)],

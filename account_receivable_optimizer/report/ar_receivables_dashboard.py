@@ -2,6 +2,7 @@ import datetime
 
 from odoo import Command, api, fields, models
 
+from ..models.ar_protected_fields_mixin import check_allowed_companies
 from ..models.res_partner import RISK_GRADES
 from .ar_aging_report import BUCKET_FIELDS
 
@@ -68,6 +69,22 @@ class ArReceivablesDashboard(models.TransientModel):
     def _compute_display_name(self):
         for dashboard in self:
             dashboard.display_name = self.env._("Receivables Dashboard")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        dashboards = super().create(vals_list)
+        dashboards._ar_check_companies()
+        return dashboards
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals:
+            self._ar_check_companies()
+        return result
+
+    def _ar_check_companies(self):
+        for dashboard in self:
+            check_allowed_companies(self.env, dashboard.sudo().company_id, self)
 
     def fields_get(self, allfields=None, attributes=None):
         """Name the aging tiles after the company's aging limits."""
@@ -161,6 +178,7 @@ class ArReceivablesDashboard(models.TransientModel):
     def _ar_refresh(self):
         """Run the three reports and copy their figures on the dashboard."""
         self.ensure_one()
+        self._ar_check_companies()
         companies = [Command.set(self.env.companies.ids)]
         aging = self.env["ar.aging.report"].create({"company_ids": companies})
         aging._compute_lines()

@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.ar_protected_fields_mixin import check_allowed_companies
 from ..models.res_partner import RISK_GRADES
 
 
@@ -32,6 +33,24 @@ class ArReportMixin(models.AbstractModel):
         help="Only invoices of these salespersons (unapplied payments have none and are then left out).",
     )
     risk_grade = fields.Selection(RISK_GRADES, help="Only customers of this risk grade in their company.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        reports = super().create(vals_list)
+        reports._ar_check_companies()
+        return reports
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_id", "company_ids"} & set(vals):
+            self._ar_check_companies()
+        return result
+
+    def _ar_check_companies(self):
+        """The report reads receivables with SQL, past the record rules: only the user's companies."""
+        for report in self:
+            companies = report.sudo().company_id | report.sudo().company_ids
+            check_allowed_companies(self.env, companies, self)
 
     def _filters_sql(self):
         """``WHERE`` conditions of the filters on ``aml``, ``m`` and ``cp``."""

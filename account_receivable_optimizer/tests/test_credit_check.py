@@ -184,8 +184,8 @@ class TestCreditCheck(ArCreditCommon):
                     {"move_ids": [(6, 0, invoice.ids)], "reason": "please"}
                 )
         # A pending override of a manager does not let anybody else post.
-        self.env["ar.credit.override"].with_user(self.manager).create(
-            {"move_id": invoice.id, "partner_id": self.customer.id, "reason": "for me only"}
+        self.env["ar.credit.override"].sudo().create(
+            {"move_id": invoice.id, "partner_id": self.customer.id, "reason": "for me only", "user_id": self.manager.id}
         )
         with self.assertRaises(UserError):
             invoice.with_user(self.billing_user).action_post()

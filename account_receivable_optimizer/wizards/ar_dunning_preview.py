@@ -1,5 +1,9 @@
 from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from ..models.ar_protected_fields_mixin import check_allowed_companies
+from ..models.res_partner import CONTROLLER_GROUP
 
 
 class ArDunningPreview(models.TransientModel):
@@ -13,11 +17,34 @@ class ArDunningPreview(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
+        company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
+        self._ar_check_access(company)
         if "line_ids" in fields_list:
-            company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
             today = fields.Date.context_today(self)
             values["line_ids"] = [Command.create(line) for line in self._ar_preview_lines(company, today)]
         return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        previews = super().create(vals_list)
+        for preview in previews:
+            preview._ar_check_access(preview.sudo().company_id)
+        return previews
+
+    def write(self, vals):
+        result = super().write(vals)
+        for preview in self:
+            preview._ar_check_access(preview.sudo().company_id)
+        return result
+
+    @api.model
+    def _ar_check_access(self, company):
+        """The preview plans as superuser: only Credit Controllers, for their own companies."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(self.env._("Only Credit Controllers can preview and run the dunning."))
+        check_allowed_companies(self.env, company, self.env._("the dunning"))
 
     @api.model
     def _ar_preview_lines(self, company, today):
@@ -30,6 +57,7 @@ class ArDunningPreview(models.TransientModel):
     def action_run_now(self):
         """Run the dunning of the company now, then show the reminders of the day."""
         self.ensure_one()
+        self._ar_check_access(self.sudo().company_id)
         self.env["res.partner"]._ar_run_dunning_now(self.company_id)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_optimizer.ar_dunning_communication_action"
