@@ -40,4 +40,5 @@
         "views/menus_dunning.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

@@ -433,25 +433,44 @@ class AccountMove(models.Model):
             }
             self.with_company(company)._ar_check_credit(company, moves_by_partner, newly_posted)
 
+    def init(self):
+        super().init()
+        # One row per customer whose credit was checked: the credit checks of a customer lock it
+        # (see _ar_lock_commercial_partners). A table of its own, not the customer's row, so that
+        # posting never waits for a nightly batch holding customer rows (dunning, grading).
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS ar_credit_lock (
+                partner_id integer PRIMARY KEY REFERENCES res_partner(id) ON DELETE CASCADE,
+                checks bigint NOT NULL DEFAULT 0
+            )
+            """
+        )
+
     def _ar_lock_commercial_partners(self, partners):
         """Serialise the credit checks of one customer.
 
         Two transactions posting invoices of the same customer must not
         both pass a check that together they fail. Under Odoo's REPEATABLE
         READ isolation a row lock alone is not enough (the second
-        transaction would still check against its old snapshot), so the
-        rows are updated: the second transaction waits for the first and
-        then fails with a serialization error, which Odoo retries with a
-        fresh snapshot that sees the first invoice.
+        transaction would still check against its old snapshot), so a row
+        is written: the second transaction waits for the first and then
+        fails with a serialization error, which Odoo retries with a fresh
+        snapshot that sees the first invoice. The row is the customer's in
+        ``ar_credit_lock``, not the customer itself: the nightly jobs lock
+        customer rows for a whole batch, and posting must not wait for them.
         """
         partner_ids = sorted(set(partners.ids))
         self.env.execute_query(
             SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                """
+                INSERT INTO ar_credit_lock (partner_id, checks)
+                     SELECT id, 1 FROM unnest(%s::int[]) AS id ORDER BY id
+                ON CONFLICT (partner_id) DO UPDATE SET checks = ar_credit_lock.checks + 1
+                """,
                 partner_ids,
             )
         )
-        self.env.execute_query(SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", partner_ids))
 
     def _ar_check_credit(self, company, moves_by_partner, newly_posted=()):
         """Check the credit of customers whose posted receivables these moves raised.

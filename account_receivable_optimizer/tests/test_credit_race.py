@@ -3,7 +3,7 @@ import time
 
 from psycopg2 import errors as pgerrors
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
@@ -112,3 +112,34 @@ class TestCreditRace(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             posted = env["account.move"].search([("partner_id", "=", self.partner_id), ("state", "=", "posted")])
             self.assertEqual(posted.mapped("amount_total"), [600.0])
+
+    def test_posting_never_waits_for_a_nightly_batch(self):
+        """A dunning and grading batch holds the customer's row until it commits: posting goes on."""
+        outcome = {}
+        with self.registry.cursor() as cr_a:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+            company = env_a["res.company"].browse(self.company_id)
+            partner = env_a["res.partner"].browse(self.partner_id).with_company(company)
+            today = fields.Date.context_today(partner)
+            # what the nightly jobs do with a batch: claim the customers, then write them
+            cr_a.execute("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.partner_id])
+            self.assertEqual(cr_a.fetchall(), [(self.partner_id,)])
+            partner._ar_recompute_risk(company, today)
+            partner._ar_run_dunning(company, today)
+            env_a.flush_all()
+
+            def post_b():
+                with self.registry.cursor() as cr_b:
+                    cr_b.execute("SET LOCAL lock_timeout = '5s'")
+                    try:
+                        outcome["state"] = self._create_and_post(cr_b, 100.0).state
+                    except pgerrors.LockNotAvailable:
+                        outcome["state"] = "waited for the batch"
+                    cr_b.rollback()
+
+            thread_b = threading.Thread(target=post_b)
+            thread_b.start()
+            thread_b.join(30)
+            self.assertFalse(thread_b.is_alive())
+            self.assertEqual(outcome["state"], "posted")
+            cr_a.rollback()

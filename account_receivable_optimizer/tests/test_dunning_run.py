@@ -4,6 +4,7 @@ from unittest.mock import patch
 import openpyxl
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -307,3 +308,53 @@ class TestDunningCron(ArDunningCommon):
             self.assertFalse(self.customers.mapped("ar_dunning_checked_date")[1])
             preview.with_user(self.collector).action_run_now()
             self.assertEqual(len(self.env["ar.dunning.communication"].search([])), 11)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRunQueries(ArDunningCommon):
+    """The run gathers a batch in a constant number of queries; what grows is the writing, per customer."""
+
+    def _customers_with_overdue_invoice(self, count, prefix):
+        customers = self.env["res.partner"].create(
+            [{"name": f"{prefix} {i:03d}", "email": f"{prefix.lower()}{i}@example.com"} for i in range(count)]
+        )
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": "2026-03-01",
+                    "invoice_date_due": "2026-03-31",
+                    "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100.0, "tax_ids": []})],
+                }
+                for customer in customers
+            ]
+        )
+        moves.action_post()
+        return customers
+
+    def _run_queries(self, customers):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        with freeze_time("2026-04-15"):
+            done = customers._ar_run_dunning(self.company, self._date("2026-04-15"))
+            self.env.flush_all()
+        self.assertEqual(done, len(customers))
+        return self.env.cr.sql_log_count - before
+
+    def test_run_queries_over_10_and_100_customers(self):
+        with freeze_time("2026-03-01"):
+            warm = self._customers_with_overdue_invoice(1, "Warm")
+            ten = self._customers_with_overdue_invoice(10, "Ten")
+            hundred = self._customers_with_overdue_invoice(100, "Hundred")
+        self._run_queries(warm)  # warm the caches
+        q10 = self._run_queries(ten)
+        q100 = self._run_queries(hundred)
+        per_customer = (q100 - q10) / 90
+        # gathering and planning the batch: a constant number of queries (measured: 22)
+        self.assertLessEqual(q10 - 10 * per_customer, 25)
+        # writing, per customer: savepoint, reminder and its lines, email, chatter, levels (measured: 27)
+        self.assertLessEqual(per_customer, 27)
+        comms = self.env["ar.dunning.communication"].search([("partner_id", "in", (ten | hundred).ids)])
+        self.assertEqual(len(comms), 110)
