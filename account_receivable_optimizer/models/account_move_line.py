@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from .account_move import GUARDED_LINE_FIELDS
 
@@ -7,6 +7,13 @@ class AccountMoveLine(models.Model):
     """Journal items of posted moves go through the credit guard of their moves."""
 
     _inherit = "account.move.line"
+
+    ar_interest_charged_until = fields.Date(
+        string="Interest Charged Until",
+        readonly=True,
+        copy=False,
+        help="Late-payment interest of this receivable item is invoiced up to this day included.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -73,8 +73,8 @@ class ResPartner(models.Model):
                 line["discount_date"], line["discount_amount"] = reminders[line["move_id"]]
         return vals
 
-    def _ar_dun(self, planned, today):
-        communication = super()._ar_dun(planned, today)
+    def _ar_dun(self, planned, today, **kwargs):
+        communication = super()._ar_dun(planned, today, **kwargs)
         if communication:
             if communication.state == "sent":
                 reminded = communication.line_ids.filtered("discount_date").move_id

@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import aging
@@ -184,10 +184,15 @@ class ResPartner(models.Model):
         """
         partners = self.with_company(company)
         plans = partners._ar_plan_dunning(company, today)
+        late_items = self.env["ar.late.charge"]._ar_gather_late_items(
+            company,
+            today,
+            {pid: planned[3] for pid, planned in plans.items() if planned[0].send and planned[3].charge_enabled},
+        )
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
-                    partner._ar_dun(plans[partner.id], today)
+                    partner._ar_dun(plans[partner.id], today, late_items=late_items.get(partner.id, []))
             except Exception as error:  # one bad customer must not stop the others
                 _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
                 self.env["ar.dunning.communication"].sudo().create(
@@ -211,8 +216,11 @@ class ResPartner(models.Model):
             )
         return len(partners)
 
-    def _ar_dun(self, planned, today):
-        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``)."""
+    def _ar_dun(self, planned, today, late_items=None):
+        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).
+
+        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch).
+        """
         self.ensure_one()
         plan, rows, credit, policy, promises = planned
         Communication = self.env["ar.dunning.communication"].sudo()
@@ -248,19 +256,19 @@ class ResPartner(models.Model):
             return Communication.create(vals)
         charge = self.env["account.move"]
         if policy.charge_enabled:
-            charge = self._ar_invoice_charges(policy, selected, today)
+            charge = self._ar_invoice_charges(policy, selected, today, late_items)
             ordered = core_dunning.sorted_levels(
                 core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
             )
             first = core_dunning.level_reached(0, ordered)
-            if charge.state == "posted" and first is not None:
-                # the new charges are listed in this reminder, at the level of an invoice due today
+            # the new charges (an invoice per currency) are listed, at the level of an invoice due today
+            for move in charge.filtered(lambda move: move.state == "posted" and first is not None):
                 listed.append(
-                    {"id": charge.id, "due_date": charge.invoice_date_due, "amount_due": charge.amount_residual_signed}
+                    {"id": move.id, "due_date": move.invoice_date_due, "amount_due": move.amount_residual_signed}
                 )
-                levels_of[charge.id] = ordered[first].key
+                levels_of[move.id] = ordered[first].key
         vals = self._ar_communication_vals(level, listed, levels_of, today)
-        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
+        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge[:1].id))
         if credit:
             communication.unmatched_amount = -credit
             communication.reason = self.env._(
@@ -324,76 +332,17 @@ class ResPartner(models.Model):
             ],
         }
 
-    def _ar_invoice_charges(self, policy, rows, today):
-        """Invoice the late-payment interest and fixed compensation of ``rows`` (open invoices)."""
+    def _ar_invoice_charges(self, policy, rows, today, late_items=None):
+        """Invoice the late-payment charges of ``rows`` (open invoices being reminded), and, when the policy
+        says so, of the customer's invoices paid late: one charge invoice per currency (``ar.late.charge``).
+        """
         self.ensure_one()
-        rows = [row for row in rows if not row["is_charge"]]
-        charges = core_dunning.invoice_charges(
-            [
-                (row["id"], row["due_date"], row["amount_due"], row["days_charged"], row["fixed_charged"])
-                for row in rows
-            ],
-            today,
-            annual_rate_percent=policy.charge_rate,
-            fixed_amount=policy.charge_fixed_amount,
-        )
-        if not charges:
-            return self.env["account.move"]
-        Move = self.env["account.move"].sudo()
-        names = {row["id"]: row["name"] for row in rows}
-        lines = []
-        for charge in charges:
-            if charge.interest:
-                lines.append(
-                    Command.create(
-                        {
-                            "product_id": policy.charge_product_id.id,
-                            "name": self.env._(
-                                "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s %% a year",
-                                invoice=names[charge.key],
-                                days=charge.interest_days,
-                                rate=policy.charge_rate,
-                            ),
-                            "quantity": 1.0,
-                            "price_unit": charge.interest,
-                        }
-                    )
-                )
-            if charge.fixed:
-                lines.append(
-                    Command.create(
-                        {
-                            "product_id": policy.charge_product_id.id,
-                            "name": self.env._("Fixed recovery compensation on %(invoice)s", invoice=names[charge.key]),
-                            "quantity": 1.0,
-                            "price_unit": charge.fixed,
-                        }
-                    )
-                )
-        move = Move.create(
-            {
-                "move_type": "out_invoice",
-                "company_id": self.env.company.id,
-                "partner_id": self.id,
-                "invoice_date": today,
-                "ar_is_dunning_charge": True,
-                "invoice_line_ids": lines,
-            }
-        )
-        try:
-            with self.env.cr.savepoint():
-                move.action_post()
-        except UserError as error:  # a blocking credit policy: leave it to a person
-            move.message_post(body=str(error), subtype_xmlid="mail.mt_note")
-        for charge in charges:
-            source = Move.browse(charge.key)
-            source.write(
-                {
-                    "ar_interest_days_charged": source.ar_interest_days_charged + charge.interest_days,
-                    "ar_fixed_fee_charged": source.ar_fixed_fee_charged or bool(charge.fixed),
-                }
-            )
-        return move
+        LateCharge = self.env["ar.late.charge"]
+        if late_items is None:
+            late_items = LateCharge._ar_gather_late_items(self.env.company, today, {self.id: policy}).get(self.id, [])
+        charges = LateCharge._ar_late_charges(policy, late_items, {row["id"] for row in rows}, today)
+        names = {row["move_id"]: row["move_name"] for row in late_items}
+        return LateCharge._ar_invoice_late_charges(self, policy, charges, names, today)
 
     # ------------------------------------------------------------------
     # Cron

@@ -244,8 +244,8 @@ class TestDunningCron(ArDunningCommon):
         bad = self.customers[3]
         original_dun = ResPartner._ar_dun
 
-        def dun(partner, planned, today):
-            result = original_dun(partner, planned, today)
+        def dun(partner, planned, today, **kwargs):
+            result = original_dun(partner, planned, today, **kwargs)
             if partner == bad:
                 raise ValueError("mail server exploded")
             return result
