@@ -52,7 +52,7 @@ class ArCreditPolicy(models.Model):
     )
     charge_rate_margin = fields.Float(
         string="Margin over the statutory rate (points)",
-        digits=(16, 4),
+        digits=(16, 2),
         tracking=True,
         help="Points added to the statutory rate of each day (0: the statutory rate itself).",
     )

@@ -25,7 +25,7 @@ class ArLatePaymentRate(models.Model):
     )
     rate = fields.Float(
         string="Annual Rate (%)",
-        digits=(16, 4),
+        digits=(16, 2),
         required=True,
         help="Annual simple interest rate in percent, e.g. 12.15 for the ECB rate of 2.15 % + 10 points.",
     )
