@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import Command, api, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import late_charges
 
@@ -207,8 +207,8 @@ class ArLateCharge(models.AbstractModel):
                     "at %(rates)s %% a year",
                     invoice=invoice_name,
                     days=(end - start).days,
-                    start=start,
-                    end=end,
+                    start=format_date(env, start),
+                    end=format_date(env, end),
                     rates=" / ".join(str(rate) for rate in rates),
                 )
             lines.append(

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -57,10 +57,28 @@ class ArLatePaymentRate(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _ar_rate_rows
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.model
     def _ar_rate_rows(self, company):
-        """``[(date_from, rate)]`` of ``company``: the rows of every company, then its own (which win)."""
+        """``((date_from, rate), ...)`` of ``company``: the rows of every company, then its own (which win)."""
+        return self._ar_rate_rows_cached(company.id)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _ar_rate_rows_cached(self, company_id):
         rows = self.sudo().search_read(
-            [("company_id", "in", [False, company.id])], ["date_from", "rate", "company_id"], order="date_from"
+            [("company_id", "in", [False, company_id])], ["date_from", "rate", "company_id"], order="date_from"
         )
-        return [(row["date_from"], row["rate"]) for row in sorted(rows, key=lambda row: bool(row["company_id"]))]
+        return tuple((row["date_from"], row["rate"]) for row in sorted(rows, key=lambda row: bool(row["company_id"])))
