@@ -57,6 +57,50 @@ def pip_install(requirements: str) -> None:
 
 
 # ----------------------------------------------------------------------
+# System tools: the PDF engine of the letters, the browser of the tours
+# ----------------------------------------------------------------------
+
+# Debian package -> the commands any of which does (Odoo looks for these names)
+SYSTEM_TOOLS = {
+    "wkhtmltopdf": ("wkhtmltopdf",),
+    "chromium": ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable"),
+}
+
+
+def missing_system_tools() -> list[str]:
+    return [package for package, commands in SYSTEM_TOOLS.items() if not any(map(shutil.which, commands))]
+
+
+def ensure_system_tools() -> None:
+    """Install wkhtmltopdf and chromium with apt-get when root, else say once what is missing.
+
+    Without them letters are attached as HTML and the browser tests are skipped.
+    """
+    missing = missing_system_tools()
+    if not missing:
+        return
+    names = " ".join(missing)
+    can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")
+    if not can_install:
+        print(
+            f"Note: {names} missing (letters fall back to HTML, browser tests are skipped); "
+            f"install with: sudo apt-get install -y {names}",
+            flush=True,
+        )
+        return
+    log = Path(tempfile.gettempdir()) / "aro-apt.log"
+    say(f"installing {names} with apt-get (Debian packages; log: {log})")
+    apt_env = dict(ENV, DEBIAN_FRONTEND="noninteractive")
+    with open(log, "w") as output:
+        for args in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *missing]):
+            code = subprocess.run(args, env=apt_env, stdout=output, stderr=subprocess.STDOUT, check=False).returncode
+            if code:
+                break
+    if code or missing_system_tools():
+        print(f"WARNING: could not install {names} (apt-get exit {code}); see {log}", flush=True)
+
+
+# ----------------------------------------------------------------------
 # Odoo and PostgreSQL
 # ----------------------------------------------------------------------
 
@@ -231,6 +275,7 @@ def command_test() -> int:
         print(f"Odoo suite skipped: {missing}.")
         return 0
 
+    ensure_system_tools()
     pg = Postgres(pg_settings)
     dbname = f"aro_test_{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="aro-test-") as folder:
@@ -269,6 +314,7 @@ def command_demo() -> int:
     except Missing as missing:
         print(f"ERROR: {missing}.")
         return 1
+    ensure_system_tools()
     pg = Postgres(pg_settings)
     dbname = ENV.get("ARO_DEMO_DB", "aro_demo")
     port = ENV.get("ARO_HTTP_PORT", "8069")

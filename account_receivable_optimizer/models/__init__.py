@@ -14,6 +14,8 @@ from . import ar_invoice_dispute
 from . import ar_payment_promise
 from . import ar_dunning_communication
 from . import ar_credit_policy_dunning
+from . import ar_late_payment_rate
+from . import ar_late_charge
 from . import res_partner_dunning
 from . import res_partner_dunning_run
 from . import account_move_dunning

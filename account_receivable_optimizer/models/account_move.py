@@ -434,7 +434,7 @@ class AccountMove(models.Model):
             self.with_company(company)._ar_check_credit(company, moves_by_partner, newly_posted)
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per customer whose credit was checked: the credit checks of a customer lock it
         # (see _ar_lock_commercial_partners). A table of its own, not the customer's row, so that
         # posting never waits for a nightly batch holding customer rows (dunning, grading).
@@ -446,6 +446,7 @@ class AccountMove(models.Model):
             )
             """
         )
+        return res
 
     def _ar_lock_commercial_partners(self, partners):
         """Serialise the credit checks of one customer.

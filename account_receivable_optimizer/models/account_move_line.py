@@ -17,6 +17,12 @@ class AccountMoveLine(models.Model):
         help="Last dunning level this due item (an invoice or one of its instalments) was reminded at.",
     )
     ar_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
+    ar_interest_charged_until = fields.Date(
+        string="Interest Charged Until",
+        readonly=True,
+        copy=False,
+        help="Late-payment interest of this receivable item is invoiced up to this day included.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.ar_core import risk
+from ..lib.ar_core import late_charges, risk
 
 #: Levels shipped with the module: name, days after the due date, minimum days since the previous reminder,
 #: tone, email, letter, collector task, hand-over, and the French name and task.
@@ -86,6 +86,35 @@ class ArCreditPolicy(models.Model):
         help="Simple interest on the amount due including taxes, per year of 365 days (0 to 1000). "
         "France: the ECB rate + 10 points unless the contract says otherwise.",
     )
+    charge_rate_source = fields.Selection(
+        [("fixed", "Fixed rate of this policy"), ("statutory", "Statutory rate table")],
+        string="Interest rate source",
+        default="fixed",
+        required=True,
+        tracking=True,
+        help="Fixed: every day late at the annual rate above. Statutory table: each day late at the rate in force "
+        "that day in Accounting > Configuration > Late-Payment Interest Rates (France: the ECB rate of the "
+        "half-year + 10 points, L441-10), plus the margin.",
+    )
+    charge_rate_margin = fields.Float(
+        string="Margin over the statutory rate (points)",
+        digits=(16, 2),
+        tracking=True,
+        help="Points added to the statutory rate of each day (0: the statutory rate itself).",
+    )
+    charge_paid_late = fields.Boolean(
+        string="Charge invoices paid late",
+        tracking=True,
+        help="Also charge invoices paid after their due date, even with no reminder: interest from the due date "
+        "to each payment and the fixed compensation, invoiced with the customer's next reminder (the law makes "
+        "them due for every late payment). Off: only amounts still open at a reminder are charged.",
+    )
+    charge_paid_late_from = fields.Date(
+        string="Charge payments made from",
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Invoices settled before this date are never charged for paying late (empty: every late payment).",
+    )
     charge_fixed_amount = fields.Monetary(
         string="Fixed compensation per invoice",
         currency_field="currency_id",
@@ -118,13 +147,25 @@ class ArCreditPolicy(models.Model):
         weights["broken_promises"] = self.weight_broken_promises
         return weights
 
-    @api.constrains("dunning_grace_days", "charge_rate", "charge_fixed_amount", "charge_enabled", "charge_product_id")
+    @api.constrains(
+        "dunning_grace_days",
+        "charge_rate",
+        "charge_rate_margin",
+        "charge_fixed_amount",
+        "charge_enabled",
+        "charge_product_id",
+    )
     def _check_dunning_settings(self):
         for policy in self:
-            if policy.dunning_grace_days < 0 or policy.charge_rate < 0 or policy.charge_fixed_amount < 0:
+            if (
+                policy.dunning_grace_days < 0
+                or policy.charge_rate < 0
+                or policy.charge_rate_margin < 0
+                or policy.charge_fixed_amount < 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "The grace period, interest rate and fixed compensation of credit policy %(policy)s "
+                        "The grace period, interest rate, margin and fixed compensation of credit policy %(policy)s "
                         "cannot be negative.",
                         policy=policy.display_name,
                     )
@@ -189,3 +230,11 @@ class ArCreditPolicy(models.Model):
                     level.name = values[8]
                     if values[9]:
                         level.activity_summary = values[9]
+
+    def _ar_charge_rate_table(self):
+        """The late-payment interest rates of this policy, as the core takes them: ``[(date_from, rate)]``."""
+        self.ensure_one()
+        if self.charge_rate_source == "statutory":
+            rows = self.env["ar.late.payment.rate"]._ar_rate_rows(self.company_id or self.env.company)
+            return late_charges.rate_table(rows, margin=self.charge_rate_margin)
+        return late_charges.fixed_rate_table(self.charge_rate)

@@ -11,6 +11,11 @@ from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
 
+# wkhtmltopdf states (ir.actions.report.get_wkhtmltopdf_state) in which PDFs are made
+PDF_ENGINE_OK = ("ok", "upgrade")
+PDF_ENGINE_PARAM = "account_receivable_optimizer.pdf_engine"
+_pdf_fallback_logged = False
+
 
 class ArDunningCommunication(models.Model):
     _name = "ar.dunning.communication"
@@ -187,23 +192,47 @@ class ArDunningCommunication(models.Model):
         return attachment
 
     def _ar_render(self, report_ref, res_ids):
-        """A report as PDF, or as HTML when this server cannot make PDFs (no PDF engine).
+        """A report as PDF, or as HTML when this server cannot make PDFs (no working wkhtmltopdf).
+
+        Why it fell back to HTML is logged once per server process and kept in
+        the ``account_receivable_optimizer.pdf_engine`` parameter (the engine
+        state code), not written on every communication.
 
         :return: ``(content, extension, mimetype)``
         """
         Report = self.env["ir.actions.report"]
-        try:
-            with self.env.cr.savepoint():
-                content, report_type = Report._render_qweb_pdf(report_ref, res_ids)
-        except UserError as error:
-            _logger.warning("Dunning: %s rendered as HTML: %s", report_ref, error)
+        state = Report.get_wkhtmltopdf_state()
+        content = None
+        if state in PDF_ENGINE_OK:
+            try:
+                with self.env.cr.savepoint():
+                    content, report_type = Report._render_qweb_pdf(report_ref, res_ids)
+            except UserError as error:
+                self._ar_pdf_fallback("broken", str(error))
+            else:
+                Parameter = self.env["ir.config_parameter"].sudo()
+                if Parameter.get_param(PDF_ENGINE_PARAM):
+                    Parameter.set_param(PDF_ENGINE_PARAM, False)
+        else:
+            self._ar_pdf_fallback(state, state)
+        if content is None:
             content, report_type = Report._render_qweb_html(report_ref, res_ids)
-            for communication in self:
-                communication.reason = "\n".join(
-                    filter(None, [communication.reason, self.env._("Documents in HTML: %(error)s", error=str(error))])
-                )
         mimetype = "application/pdf" if report_type == "pdf" else "text/html"
         return content, report_type, mimetype
+
+    def _ar_pdf_fallback(self, state, detail):
+        """Record once that documents are made in HTML: a warning in the log and the state in a parameter."""
+        global _pdf_fallback_logged  # noqa: PLW0603 - once per server process
+        if not _pdf_fallback_logged:
+            _pdf_fallback_logged = True
+            _logger.warning(
+                "Dunning letters and case files are attached as HTML: no working PDF engine (wkhtmltopdf: %s). "
+                "Install wkhtmltopdf (Debian: apt-get install wkhtmltopdf) to get PDFs.",
+                detail,
+            )
+        Parameter = self.env["ir.config_parameter"].sudo()
+        if Parameter.get_param(PDF_ENGINE_PARAM) != state:
+            Parameter.set_param(PDF_ENGINE_PARAM, state)
 
     def _ar_print_letter(self):
         """Attach the reminder letter (PDF) to the communication."""

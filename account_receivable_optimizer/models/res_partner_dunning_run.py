@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, formatLang, plaintext2html
 
 from ..lib.ar_core import aging
@@ -239,10 +239,15 @@ class ResPartner(models.Model):
         partners = self.with_company(company)
         plans = partners._ar_plan_dunning(company, today)
         done = 0
+        late_items = self.env["ar.late.charge"]._ar_gather_late_items(
+            company,
+            today,
+            {pid: planned[3] for pid, planned in plans.items() if planned[0].send and planned[3].charge_enabled},
+        )
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
-                    partner._ar_dun(plans[partner.id], today)
+                    partner._ar_dun(plans[partner.id], today, late_items=late_items.get(partner.id, []))
             except Exception as error:  # one bad customer must not stop the others
                 if is_concurrency_error(error):
                     _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
@@ -270,8 +275,11 @@ class ResPartner(models.Model):
             done += 1
         return done
 
-    def _ar_dun(self, planned, today):
-        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``)."""
+    def _ar_dun(self, planned, today, late_items=None):
+        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).
+
+        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch).
+        """
         self.ensure_one()
         plan, rows, credit, policy, promises, discounts = planned
         Communication = self.env["ar.dunning.communication"].sudo()
@@ -294,9 +302,9 @@ class ResPartner(models.Model):
             return self._ar_ask_reconcile_first(credit, level, listed, levels_of, today, discounts=discounts)
         charge = self.env["account.move"]
         if policy.charge_enabled:
-            charge = self._ar_add_charges(policy, selected, listed, levels_of, today)
+            charge = self._ar_add_charges(policy, selected, listed, levels_of, today, late_items=late_items)
         vals = self._ar_communication_vals(level, listed, levels_of, today, discounts)
-        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge.id))
+        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge[:1].id))
         communication.line_ids.filtered("discount_date").move_id.sudo().ar_discount_reminder_date = today
         if credit:
             communication.unmatched_amount = -credit
@@ -355,21 +363,23 @@ class ResPartner(models.Model):
         vals.update(state="skipped", reason=reason, activity_id=activity.id)
         return self.env["ar.dunning.communication"].sudo().create(vals)
 
-    def _ar_add_charges(self, policy, selected, listed, levels_of, today):
-        """Invoice the late-payment charges of the claimed items and list them in the reminder."""
+    def _ar_add_charges(self, policy, selected, listed, levels_of, today, *, late_items):
+        """Invoice the late-payment charges (one invoice per currency) and list them in the reminder."""
         self.ensure_one()
-        charge = self._ar_invoice_charges(policy, self._ar_charge_rows(selected), today)
+        charge = self._ar_invoice_charges(policy, self._ar_charge_rows(selected), today, late_items)
         ordered = core_dunning.sorted_levels(
             core_dunning.levels_for_grade(policy.ar_dunning_level_ids._to_core(), self.sudo().ar_risk_grade)
         )
         first = core_dunning.level_reached(0, ordered)
-        if charge.state == "posted" and first is not None:
-            # the new charges are listed (and claimed) in this reminder, as an item due today
-            for item in charge.line_ids.filtered(lambda line: line.account_type == "asset_receivable"):
+        if first is None:
+            return charge
+        # the new charges are listed (and claimed) in this reminder, as items due today
+        for move in charge.filtered(lambda move: move.state == "posted"):
+            for item in move.line_ids.filtered(lambda line: line.account_type == "asset_receivable"):
                 listed.append(
                     {
                         "id": item.id,
-                        "move_id": charge.id,
+                        "move_id": move.id,
                         "due_date": item.date_maturity or today,
                         "amount_due": item.amount_residual_currency,
                         "amount_company": item.amount_residual,
@@ -450,76 +460,17 @@ class ResPartner(models.Model):
             ],
         }
 
-    def _ar_invoice_charges(self, policy, rows, today):
-        """Invoice the late-payment interest and fixed compensation of ``rows`` (open invoices)."""
+    def _ar_invoice_charges(self, policy, rows, today, late_items=None):
+        """Invoice the late-payment charges of ``rows`` (open invoices being reminded), and, when the policy
+        says so, of the customer's invoices paid late: one charge invoice per currency (``ar.late.charge``).
+        """
         self.ensure_one()
-        rows = [row for row in rows if not row["is_charge"]]
-        charges = core_dunning.invoice_charges(
-            [
-                (row["id"], row["due_date"], row["amount_due"], row["days_charged"], row["fixed_charged"])
-                for row in rows
-            ],
-            today,
-            annual_rate_percent=policy.charge_rate,
-            fixed_amount=policy.charge_fixed_amount,
-        )
-        if not charges:
-            return self.env["account.move"]
-        Move = self.env["account.move"].sudo()
-        names = {row["id"]: row["name"] for row in rows}
-        lines = []
-        for charge in charges:
-            if charge.interest:
-                lines.append(
-                    Command.create(
-                        {
-                            "product_id": policy.charge_product_id.id,
-                            "name": self.env._(
-                                "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s %% a year",
-                                invoice=names[charge.key],
-                                days=charge.interest_days,
-                                rate=policy.charge_rate,
-                            ),
-                            "quantity": 1.0,
-                            "price_unit": charge.interest,
-                        }
-                    )
-                )
-            if charge.fixed:
-                lines.append(
-                    Command.create(
-                        {
-                            "product_id": policy.charge_product_id.id,
-                            "name": self.env._("Fixed recovery compensation on %(invoice)s", invoice=names[charge.key]),
-                            "quantity": 1.0,
-                            "price_unit": charge.fixed,
-                        }
-                    )
-                )
-        move = Move.create(
-            {
-                "move_type": "out_invoice",
-                "company_id": self.env.company.id,
-                "partner_id": self.id,
-                "invoice_date": today,
-                "ar_is_dunning_charge": True,
-                "invoice_line_ids": lines,
-            }
-        )
-        try:
-            with self.env.cr.savepoint():
-                move.action_post()
-        except UserError as error:  # a blocking credit policy: leave it to a person
-            move.message_post(body=str(error), subtype_xmlid="mail.mt_note")
-        for charge in charges:
-            source = Move.browse(charge.key)
-            source.write(
-                {
-                    "ar_interest_days_charged": source.ar_interest_days_charged + charge.interest_days,
-                    "ar_fixed_fee_charged": source.ar_fixed_fee_charged or bool(charge.fixed),
-                }
-            )
-        return move
+        LateCharge = self.env["ar.late.charge"]
+        if late_items is None:
+            late_items = LateCharge._ar_gather_late_items(self.env.company, today, {self.id: policy}).get(self.id, [])
+        charges = LateCharge._ar_late_charges(policy, late_items, {row["id"] for row in rows}, today)
+        names = {row["move_id"]: row["move_name"] for row in late_items}
+        return LateCharge._ar_invoice_late_charges(self, policy, charges, names, today)
 
     # ------------------------------------------------------------------
     # Cron

@@ -5,6 +5,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.account_receivable_optimizer.models import ar_dunning_communication as communication_module
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -169,16 +170,57 @@ class TestDunningWalk(ArDunningCommon):
 
     def test_letter_without_pdf_engine_is_attached_as_html(self):
         self.policy.dunning_skip_levels = True  # straight to the formal notice
+        for partner in self.customer | self.env["res.partner"].create({"name": "Beta", "email": "b@example.com"}):
+            self._invoice(1200.0, partner=partner, invoice_date="2026-03-01", due_date="2026-03-31")
+        report = type(self.env["ir.actions.report"])
+        with (
+            patch.object(report, "_render_qweb_pdf", autospec=True, side_effect=UserError("No PDF engine")),
+            patch.object(communication_module, "_pdf_fallback_logged", False),
+            self.assertLogs(communication_module.__name__, "WARNING") as logs,
+        ):
+            self._run("2026-04-30")
+        # the reason is logged once and kept as a parameter, not written on every reminder
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("No PDF engine", logs.output[0])
+        self.assertEqual(self.env["ir.config_parameter"].get_param(communication_module.PDF_ENGINE_PARAM), "broken")
+        notice = self._communications()
+        self.assertRecordValues(notice, [{"state": "sent", "level_id": self.notice.id, "reason": False}])
+        letter = notice.attachment_ids
+        self.assertEqual(letter.mapped("name"), ["Reminder Alpha Industries 2026-04-30.html"])
+        self.assertEqual(letter.mimetype, "text/html")
+        self.assertIn("<style>", letter.raw.decode())
+        self.assertEqual(len(self._communications(self.env["res.partner"].search([("name", "=", "Beta")]))), 1)
+        self.assertEqual(len(self._mails()), 1)
+
+    def test_letter_without_wkhtmltopdf_is_html_without_trying(self):
+        self.policy.dunning_skip_levels = True  # straight to the formal notice
         self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
         report = type(self.env["ir.actions.report"])
-        with patch.object(report, "_render_qweb_pdf", autospec=True, side_effect=UserError("No PDF engine")):
+        with (
+            patch.object(report, "get_wkhtmltopdf_state", autospec=True, return_value="install"),
+            patch.object(report, "_render_qweb_pdf", autospec=True) as render_pdf,
+            patch.object(communication_module, "_pdf_fallback_logged", True),  # already said
+            self.assertNoLogs(communication_module.__name__, "WARNING"),
+        ):
             self._run("2026-04-30")
-        notice = self._communications()
-        self.assertRecordValues(
-            notice, [{"state": "sent", "level_id": self.notice.id, "reason": "Documents in HTML: No PDF engine"}]
-        )
-        self.assertEqual(notice.attachment_ids.mapped("name"), ["Reminder Alpha Industries 2026-04-30.html"])
-        self.assertEqual(len(self._mails()), 1)
+        render_pdf.assert_not_called()
+        self.assertEqual(self._communications().attachment_ids.mimetype, "text/html")
+        self.assertEqual(self.env["ir.config_parameter"].get_param(communication_module.PDF_ENGINE_PARAM), "install")
+
+    def test_letter_is_a_real_pdf_with_wkhtmltopdf(self):
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() not in communication_module.PDF_ENGINE_OK:
+            self.skipTest("wkhtmltopdf is not installed on this server")
+        self.policy.dunning_skip_levels = True  # straight to the formal notice
+        self._invoice(1200.0, invoice_date="2026-03-01", due_date="2026-03-31")
+        self.env["ir.config_parameter"].set_param(communication_module.PDF_ENGINE_PARAM, "install")
+        # Odoo renders HTML in tests unless asked to render for real
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        self._run("2026-04-30")
+        letter = self._communications().attachment_ids
+        self.assertEqual(letter.name, "Reminder Alpha Industries 2026-04-30.pdf")
+        self.assertEqual(letter.mimetype, "application/pdf")
+        self.assertTrue(letter.raw.startswith(b"%PDF"))
+        self.assertFalse(self.env["ir.config_parameter"].get_param(communication_module.PDF_ENGINE_PARAM))
 
     def test_charges_are_off_by_default(self):
         self.assertFalse(self.env["ar.credit.policy"].create({"name": "New"}).charge_enabled)
@@ -260,8 +302,8 @@ class TestDunningCron(ArDunningCommon):
         bad = self.customers[3]
         original_dun = ResPartner._ar_dun
 
-        def dun(partner, planned, today):
-            result = original_dun(partner, planned, today)
+        def dun(partner, planned, today, **kwargs):
+            result = original_dun(partner, planned, today, **kwargs)
             if partner == bad:
                 raise ValueError("mail server exploded")
             return result

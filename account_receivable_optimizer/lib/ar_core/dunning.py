@@ -34,6 +34,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import late_charges
 from .aging import days_overdue
 from .bounds import MAX_DAYS, add_days
 from .risk import round_half_up
@@ -236,10 +237,13 @@ def late_interest(amount: float, annual_rate_percent: float, days: int) -> float
     amount (including taxes, CJEU C-585/20) x annual rate x days late / 365
     (formulas reference; L441-10 Code de commerce, Directive 2011/7/EU).
     No interest for an amount, a rate or a number of days that is not positive.
+    One formula: :func:`late_charges.piecewise_interest` at one rate.
     """
     if amount <= 0 or annual_rate_percent <= 0 or days <= 0:
         return 0.0
-    return round_half_up(amount * annual_rate_percent / 100.0 * days / 365.0, 2)
+    start = datetime.date(2001, 1, 1)
+    end = start + datetime.timedelta(days=days)
+    return late_charges.piecewise_interest(amount, start, end, late_charges.fixed_rate_table(annual_rate_percent))
 
 
 @dataclass(frozen=True)
