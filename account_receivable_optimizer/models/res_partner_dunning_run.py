@@ -1,7 +1,7 @@
 import logging
 from collections import defaultdict
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, formatLang, plaintext2html
 
@@ -522,21 +522,14 @@ class ResPartner(models.Model):
 
     @api.model
     def _ar_run_dunning_now(self, company):
-        """'Run now': the whole dunning of ``company`` at once (same rules as the cron)."""
+        """'Run now': the nightly job, started at once by a cron worker, batch after batch.
+
+        The same batched job as every night (progress reported by the cron,
+        customers claimed per batch): a request never holds the customers
+        of a whole company while posting waits.
+        """
         if not self.env.su and not self.env.user.has_group(CONTROLLER_GROUP):
             raise AccessError(self.env._("Only Credit Controllers can run the dunning."))
         check_allowed_companies(self.env, company, self.env._("the dunning"))
-        today = fields.Date.context_today(self)
-        self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
-        self.env["res.partner"].flush_model()
-        # customers a cron worker is handling right now are left to it
-        ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    "%s ORDER BY p.id FOR NO KEY UPDATE OF p SKIP LOCKED",
-                    self._ar_dunning_todo_sql(company, today, SQL("p.id")),
-                )
-            )
-        ]
-        return self.sudo().browse(ids)._ar_run_dunning(company, today)
+        self.env.ref("account_receivable_optimizer.ir_cron_run_dunning").sudo()._trigger()
+        return True

@@ -348,7 +348,15 @@ class TestDunningCron(ArDunningCommon):
             self.assertFalse(self.env["ar.dunning.communication"].search([]))
             self.assertFalse(self.env["mail.mail"].search([("model", "=", "ar.dunning.communication")]))
             self.assertFalse(self.customers.mapped("ar_dunning_checked_date")[1])
-            preview.with_user(self.collector).action_run_now()
+            cron = self.env.ref("account_receivable_optimizer.ir_cron_run_dunning")
+            triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+            action = preview.with_user(self.collector).action_run_now()
+            # 'Run now' starts the nightly job at once: a cron worker runs it, batch after batch
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertEqual(action["params"]["next"]["res_model"], "ar.dunning.communication")
+            self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+            self.assertFalse(self.env["ar.dunning.communication"].search([]))
+            self.env["res.partner"]._cron_run_dunning()
             self.assertEqual(len(self.env["ar.dunning.communication"].search([])), 11)
 
 

@@ -55,7 +55,7 @@ class ArDunningPreview(models.TransientModel):
         return Partner.browse(ids)._ar_dunning_preview(company, today)
 
     def action_run_now(self):
-        """Run the dunning of the company now, then show the reminders of the day."""
+        """Start the dunning job now (a cron worker runs it batch by batch), then show the reminders of the day."""
         self.ensure_one()
         self._ar_check_access(self.sudo().company_id)
         self.env["res.partner"]._ar_run_dunning_now(self.company_id)
@@ -63,7 +63,19 @@ class ArDunningPreview(models.TransientModel):
             "account_receivable_optimizer.ar_dunning_communication_action"
         )
         action["domain"] = [("date", "=", self.date), ("company_id", "=", self.company_id.id)]
-        return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Dunning started"),
+                "message": self.env._(
+                    "The dunning runs in the background, a batch of customers at a time: the reminders appear "
+                    "here as they are sent (reload to see the latest)."
+                ),
+                "type": "info",
+                "next": action,
+            },
+        }
 
 
 class ArDunningPreviewLine(models.TransientModel):
