@@ -60,7 +60,8 @@ class TestDashboard(ArAnalyticsCommon):
         self.assertEqual(later.move_id, self.inv_alpha_june)
         kpis = dashboard.with_context(ar_graph=1).action_open_kpis()
         self.assertEqual(kpis["views"][0][1], "graph")
-        self.assertEqual(len(self._records(kpis)), 6)
+        self.assertEqual(self._records(kpis).company_id, self.company)
+        self.assertEqual(set(self._records(kpis).mapped("month")), {self._date(f"2026-0{m}-01") for m in range(1, 7)})
         graded = self._records(dashboard.with_context(ar_grade="D").action_open_grade())
         self.assertIn(self.beta, graded)
         self.assertNotIn(self.customer, graded)
@@ -77,9 +78,11 @@ class TestAnalyticsAccess(ArAnalyticsCommon):
     def test_billing_users_and_salespeople_are_refused(self):
         for login, groups in (("ar_biller", "account.group_account_invoice"), ("ar_employee", "base.group_user")):
             user = self._user(login, groups)
-            for model in ("ar.aging.report", "ar.kpi.report", "ar.forecast.report", "ar.receivables.dashboard"):
+            for model in ("ar.aging.report", "ar.forecast.report", "ar.receivables.dashboard"):
                 with self.assertRaises(AccessError, msg=f"{login} {model}"):
                     self.env[model].with_user(user).create({})
+            with self.assertRaises(AccessError, msg=f"{login} ar.kpi.fact"):
+                self.env["ar.kpi.fact"].with_user(user).search([])
 
     def test_other_company_controller_sees_no_lines_of_this_company(self):
         aging = self.env["ar.aging.report"].with_context(allowed_company_ids=[self.company.id]).create({})
