@@ -29,7 +29,7 @@ LINE_COLUMNS = [
 DELAY_WINDOW_DAYS = 365
 
 
-class ArForecastReport(models.TransientModel):
+class ArForecastReport(models.Model):
     """Collection forecast: open invoices spread over the next 13 weeks and
     "later", and, for past weeks, what was forecast against what came in.
 
@@ -43,6 +43,7 @@ class ArForecastReport(models.TransientModel):
     _name = "ar.forecast.report"
     _inherit = ["ar.report.mixin"]
     _description = "Collection Forecast"
+    _order = "id desc"
 
     date_from = fields.Date(
         string="Forecast from",
@@ -63,14 +64,18 @@ class ArForecastReport(models.TransientModel):
             if not 0 <= report.past_weeks <= 52:
                 raise ValidationError(self.env._("Show 0 to 52 past weeks in the collection forecast."))
 
+    @api.depends("date_from")
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._("Collection forecast from %(date)s", date=report.date_from or "")
+
     def action_open_lines(self):
         self.ensure_one()
         self._compute_lines()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_optimizer.ar_forecast_report_line_action"
-        )
-        action["domain"] = [("report_id", "=", self.id)]
-        return action
+        return self._ar_lines_action()
+
+    def _ar_lines_action(self):
+        return self._ar_run_lines_action("account_receivable_optimizer.ar_forecast_report_line_action")
 
     # ------------------------------------------------------------------
     # Hooks

@@ -121,10 +121,7 @@ class ArReceivablesDashboard(models.TransientModel):
 
     def action_open_forecast(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_optimizer.ar_forecast_report_line_action"
-        )
-        action["domain"] = [("report_id", "=", self.forecast_report_id.id)]
+        action = self.forecast_report_id._ar_lines_action()
         week = self.env.context.get("ar_week")
         if week == "later":
             first = self.forecast_report_id._ar_first_week()

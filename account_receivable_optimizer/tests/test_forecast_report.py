@@ -3,6 +3,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .analytics_common import ArAnalyticsCommon
 
@@ -56,6 +57,17 @@ class TestForecastReport(ArAnalyticsCommon):
         self.assertEqual(self._weeks(lines), {"2026-06-29": 2000.0, "2026-07-06": 500.0, "Later": 300.0})
         self.assertTrue(lines.filtered(lambda line: line.move_id == self.inv_beta_eur).disputed)
         self.assertEqual(lines.filtered(lambda line: line.move_id == self.inv_alpha_june).expected_date, promise)
+
+    def test_reload_shows_the_same_run(self):
+        report = self.env["ar.forecast.report"].with_context(allowed_company_ids=[self.company.id]).create({})
+        action = report.action_open_lines()
+        stored = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_forecast_report_line_action"
+        )
+        domain = safe_eval(stored["domain"], {"active_id": action["context"]["active_id"]})
+        self.env["ar.forecast.report"].create({}).action_open_lines()
+        self.assertEqual(self.env["ar.forecast.report.line"].search(domain), report.line_ids)
+        self.assertEqual(report.display_name, "Collection forecast from 2026-06-30")
 
     def test_past_weeks_checked(self):
         with self.assertRaises(ValidationError):
