@@ -1,4 +1,5 @@
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import ValidationError
@@ -72,3 +73,15 @@ class TestForecastReport(ArAnalyticsCommon):
     def test_past_weeks_checked(self):
         with self.assertRaises(ValidationError):
             self.env["ar.forecast.report"].create({"past_weeks": -1})
+
+
+@tagged("post_install", "-at_install")
+class TestReportGraphs(ArAnalyticsCommon):
+    def _measures(self, model, view):
+        arch = self.env[model].get_view(self.env.ref(f"account_receivable_optimizer.{view}").id, "graph")["arch"]
+        return [node.get("name") for node in etree.fromstring(arch).iter("field") if node.get("type") == "measure"]
+
+    def test_graphs_open_on_the_figure_they_are_about(self):
+        # the graph view draws one measure, the last one of its arch
+        self.assertEqual(self._measures("ar.forecast.report.line", "ar_forecast_report_line_view_graph"), ["amount"])
+        self.assertEqual(self._measures("ar.kpi.fact", "ar_kpi_fact_view_graph"), ["dso"])
