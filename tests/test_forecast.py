@@ -110,3 +110,9 @@ def test_disputed_or_handed_over_is_doubtful_even_when_not_due():
     assert not forecast.is_doubtful(not_due, 0.0, TODAY)
     assert forecast.is_doubtful(not_due, 0.0, TODAY, disputed=True)
     assert forecast.is_doubtful(not_due, 0.0, TODAY, handed_over=True)
+
+
+def test_a_promise_keeps_a_late_item_expected_but_not_a_disputed_one():
+    very_late = datetime.date(2025, 9, 3)
+    assert not forecast.is_doubtful(very_late, 0.0, TODAY, promised=True)
+    assert forecast.is_doubtful(very_late, 0.0, TODAY, promised=True, disputed=True)

@@ -13,7 +13,7 @@ class ArForecastReportLine(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection([("open", "Open Item"), ("past", "Past Week")], required=True, readonly=True)
-    week = fields.Char(readonly=True, help="Monday of the expected week, or 'Later' after the 13 weeks.")
+    week = fields.Char(readonly=True, help="Monday of the expected week, 'Later' after the 13 weeks, or 'Doubtful'.")
     week_start = fields.Date(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -23,6 +23,11 @@ class ArForecastReportLine(models.Model):
     delay_days = fields.Float(string="Customer Delay (days)", digits=(16, 2), aggregator="avg", readonly=True)
     expected_date = fields.Date(readonly=True)
     disputed = fields.Boolean(readonly=True)
+    doubtful = fields.Boolean(
+        readonly=True,
+        help="Disputed, handed over to collection, or late beyond the customer's usual delay by more "
+        "than the credit policy's threshold: not expected in any week.",
+    )
     amount = fields.Monetary(string="Forecast", readonly=True)
     actual_amount = fields.Monetary(string="Collected", readonly=True)
     variance = fields.Monetary(compute="_compute_variance", help="Collected minus forecast (past weeks).")

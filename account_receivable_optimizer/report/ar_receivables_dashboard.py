@@ -56,6 +56,7 @@ class ArReceivablesDashboard(models.TransientModel):
     forecast_week_2 = fields.Monetary(string="In 2 Weeks", readonly=True)
     forecast_week_3 = fields.Monetary(string="In 3 Weeks", readonly=True)
     forecast_later = fields.Monetary(string="Afterwards", readonly=True)
+    forecast_doubtful = fields.Monetary(string="Doubtful", readonly=True)
     discount_offered = fields.Monetary(string="Discounts Offered", readonly=True)
     discount_granted = fields.Monetary(string="Discounts Granted", readonly=True)
     discount_in_time_count = fields.Integer(string="Taken in Time", readonly=True)
@@ -126,7 +127,9 @@ class ArReceivablesDashboard(models.TransientModel):
         if week == "later":
             first = self.forecast_report_id._ar_first_week()
             later = first + datetime.timedelta(weeks=DASHBOARD_WEEKS)
-            action["domain"] += ["|", ("week_start", "=", False), ("week_start", ">=", later)]
+            action["domain"] += [("doubtful", "=", False), "|", ("week_start", "=", False), ("week_start", ">=", later)]
+        elif week == "doubtful":
+            action["domain"].append(("doubtful", "=", True))
         elif week is not None:
             first = self.forecast_report_id._ar_first_week()
             action["domain"].append(("week_start", "=", first + datetime.timedelta(weeks=week)))
@@ -222,15 +225,18 @@ class ArReceivablesDashboard(models.TransientModel):
     def _ar_forecast_vals(self, forecast):
         weeks = [0.0] * DASHBOARD_WEEKS
         later = 0.0
+        doubtful = 0.0
         first = forecast._ar_first_week()
         for line in forecast.line_ids.filtered(lambda line: line.kind == "open"):
             index = (line.week_start - first).days // 7 if line.week_start else None
-            if index is not None and index < DASHBOARD_WEEKS:
+            if line.doubtful:
+                doubtful += line.amount
+            elif index is not None and index < DASHBOARD_WEEKS:
                 weeks[index] += line.amount
             else:
                 later += line.amount
         vals = {f"forecast_week_{index}": amount for index, amount in enumerate(weeks)}
-        vals["forecast_later"] = later
+        vals.update(forecast_later=later, forecast_doubtful=doubtful)
         return vals
 
     def _ar_grade_vals(self):

@@ -38,9 +38,10 @@ class TestDashboard(ArAnalyticsCommon):
             "amount_b0": 500.0,
             "amount_b1": 100.0,
             "amount_b5": 2000.0,
-            "forecast_week_0": 2300.0,
+            "forecast_week_0": 300.0,
             "forecast_week_1": 0.0,
             "forecast_later": 500.0,
+            "forecast_doubtful": 2000.0,
             "grade_d_count": 1,
             "grade_a_count": 0,
         }
@@ -55,9 +56,11 @@ class TestDashboard(ArAnalyticsCommon):
         overdue = self._records(dashboard.with_context(ar_overdue=1).action_open_aging())
         self.assertEqual(overdue.move_id, self.inv_beta_january | self.inv_beta_eur | self.refund_alpha)
         this_week = self._records(dashboard.with_context(ar_week=0).action_open_forecast())
-        self.assertEqual(this_week.move_id, self.inv_beta_january | self.inv_beta_eur)
+        self.assertEqual(this_week.move_id, self.inv_beta_eur)
         later = self._records(dashboard.with_context(ar_week="later").action_open_forecast())
         self.assertEqual(later.move_id, self.inv_alpha_june)
+        doubtful = self._records(dashboard.with_context(ar_week="doubtful").action_open_forecast())
+        self.assertEqual(doubtful.move_id, self.inv_beta_january)
         kpis = dashboard.with_context(ar_graph=1).action_open_kpis()
         self.assertEqual(kpis["views"][0][1], "graph")
         self.assertEqual(self._records(kpis).company_id, self.company)

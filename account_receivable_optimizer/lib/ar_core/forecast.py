@@ -63,11 +63,18 @@ def is_doubtful(
     *,
     disputed: bool = False,
     handed_over: bool = False,
+    promised: bool = False,
 ) -> bool:
     """Whether an open item is doubtful: disputed, handed over, or overdue
-    by more than the customer's usual delay plus ``threshold_days``."""
+    by more than the customer's usual delay plus ``threshold_days``.
+
+    A pending promise to pay keeps a late item expected (on its promised
+    date), not a disputed or handed-over one.
+    """
     if disputed or handed_over:
         return True
+    if promised:
+        return False
     return (today - due_date).days - delay_days > threshold_days
 
 
