@@ -201,3 +201,11 @@ def test_payment_sums_give_the_average_days_to_pay():
     assert kpi.payment_sums(payments) == (2000.0, 90000.0)
     assert kpi.days_to_pay_from_sums(*kpi.payment_sums(payments)) == kpi.average_days_to_pay(payments) == 45.0
     assert kpi.days_to_pay_from_sums(0.0, 0.0) is None
+
+
+def test_a_month_in_progress_counts_its_days_so_far():
+    today = datetime.date(2026, 12, 3)
+    assert kpi.period_days(datetime.date(2026, 12, 1), datetime.date(2026, 12, 1), today) == 3
+    assert kpi.period_days(datetime.date(2026, 10, 1), datetime.date(2026, 12, 1), today) == 31 + 30 + 3
+    assert kpi.period_days(datetime.date(2026, 11, 1), datetime.date(2026, 11, 1), today) == 30
+    assert kpi.period_days(datetime.date(2026, 6, 1), datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)) == 30

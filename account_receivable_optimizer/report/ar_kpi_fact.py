@@ -50,18 +50,29 @@ RATIO_FIELDS = (
     "days_to_pay",
     "target_dso",
 )
-#: Sums read per group and month to compute the ratios of a group.
-GROUP_SUMS = (
-    "credit_sales:sum",
-    "beginning_receivables:sum",
-    "receivables:sum",
-    "current_receivables:sum",
-    "over_90_receivables:sum",
-    "paid_amount:sum",
-    "paid_days:sum",
-    "target_dso:min",
-    "target_dso:max",
+#: Stocks of a group: the receivables at the end of its period (at its start for the beginning ones).
+STOCK_FIELDS = (
+    "beginning_receivables",
+    "receivables",
+    "current_receivables",
+    "overdue_receivables",
+    "over_90_receivables",
 )
+#: What :meth:`ArKpiFact._read_group` computes for a group instead of summing or averaging it.
+PERIOD_FIELDS = RATIO_FIELDS + STOCK_FIELDS
+#: Sums read per group and month to compute the ratios of a group.
+GROUP_SUMS = {
+    "credit_sales": "credit_sales:sum",
+    "beginning_receivables": "beginning_receivables:sum",
+    "receivables": "receivables:sum",
+    "current_receivables": "current_receivables:sum",
+    "overdue_receivables": "overdue_receivables:sum",
+    "over_90_receivables": "over_90_receivables:sum",
+    "paid_amount": "paid_amount:sum",
+    "paid_days": "paid_days:sum",
+    "target_min": "target_dso:min",
+    "target_max": "target_dso:max",
+}
 #: Days overdue beyond which an item counts in "% over 90 days".
 OVER_DAYS = 90
 #: Months of credit sales before a month, for its countback DSO.
@@ -134,11 +145,13 @@ class ArKpiFact(models.Model):
 
         Whatever aggregate is asked for a ratio field (the list, pivot and
         graph ask for its ``aggregator``), its value is the ratio of the
-        group's period (``kpi.period_kpis``), ``False`` when undefined. See
+        group's period (``kpi.period_kpis``), ``False`` when undefined; the
+        receivables of a group are those at the end of its period (at its
+        start for the beginning receivables), not a sum of month ends. See
         :meth:`_ar_group_kpis` for the period of a group.
         """
         groupby, aggregates = list(groupby), list(aggregates)
-        positions = [index for index, spec in enumerate(aggregates) if spec.split(":")[0] in RATIO_FIELDS]
+        positions = [index for index, spec in enumerate(aggregates) if spec.split(":")[0] in PERIOD_FIELDS]
         if not positions:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         plain = ["__count" if index in positions else spec for index, spec in enumerate(aggregates)]
@@ -179,13 +192,15 @@ class ArKpiFact(models.Model):
         if not data_first:
             return [{} for _row in rows]
         lower, upper = self._ar_domain_month_bounds(domain)
-        this_month = fields.Date.context_today(self).replace(day=1)
+        today = fields.Date.context_today(self)
+        this_month = today.replace(day=1)
         span_first = lower or data_first
         span_last = min(upper, this_month) if upper else data_last
         monthly = defaultdict(dict)
         size = len(other)
-        for row in read_group(domain, [spec for _index, spec in other] + ["month:month"], GROUP_SUMS):
-            monthly[row[:size]][row[size]] = row[size + 1 :]
+        for row in read_group(domain, [spec for _index, spec in other] + ["month:month"], list(GROUP_SUMS.values())):
+            sums = zip(GROUP_SUMS, row[size + 1 :], strict=True)
+            monthly[row[:size]][row[size]] = {key: value or 0.0 for key, value in sums}
         # the countback walks back beyond the period filters: 12 months before the span
         history_domain = [
             expression.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
@@ -206,30 +221,31 @@ class ArKpiFact(models.Model):
                 group_first, group_last = kpi.period_months(start, granularities[finest])
                 first, last = max(first, group_first), min(last, group_last)
             key = tuple(row[index] for index, _spec in other)
-            result.append(self._ar_period_kpis(monthly.get(key, {}), first, last, sales_history.get(key, {})))
+            result.append(self._ar_period_kpis(monthly.get(key, {}), first, last, sales_history.get(key, {}), today))
         return result
 
     @staticmethod
-    def _ar_period_kpis(months, first, last, sales_history):
+    def _ar_period_kpis(months, first, last, sales_history, today):
         """KPIs of the period ``first`` ... ``last`` of a group.
 
-        :param months: ``{month: GROUP_SUMS values}`` of the group
+        :param months: ``{month: {GROUP_SUMS key: value}}`` of the group
         :param sales_history: ``{month: credit sales}`` of the group, from 12 months before the period
         """
         if first > last:
             return {}
-        zero = (0.0,) * 7 + (None, None)
         in_period = [sums for month, sums in months.items() if first <= month <= last]
-        ending = months.get(last, zero)
+        ending = months.get(last, {})
+        stocks = {name: ending.get(name, 0.0) for name in STOCK_FIELDS}
+        stocks["beginning_receivables"] = months.get(first, {}).get("beginning_receivables", 0.0)
         facts = kpi.PeriodFacts(
-            credit_sales=sum(sums[0] for sums in in_period),
-            beginning_receivables=months.get(first, zero)[1],
-            ending_receivables=ending[2],
-            ending_current=ending[3],
-            ending_over_90=ending[4],
-            paid_amount=sum(sums[5] for sums in in_period),
-            paid_days=sum(sums[6] for sums in in_period),
-            days=kpi.period_days(first, last),
+            credit_sales=sum(sums["credit_sales"] for sums in in_period),
+            beginning_receivables=stocks["beginning_receivables"],
+            ending_receivables=stocks["receivables"],
+            ending_current=stocks["current_receivables"],
+            ending_over_90=stocks["over_90_receivables"],
+            paid_amount=sum(sums["paid_amount"] for sums in in_period),
+            paid_days=sum(sums["paid_days"] for sums in in_period),
+            days=kpi.period_days(first, last, today),
             months=kpi.months_between(first, last),
         )
         kpis = kpi.period_kpis(facts)
@@ -238,10 +254,11 @@ class ArKpiFact(models.Model):
         while month >= kpi.add_months(first, -COUNTBACK_HISTORY):
             history.append((kpi.month_days(month), sales_history.get(month) or 0.0))
             month = kpi.add_months(month, -1)
-        kpis["countback_dso"] = kpi.countback_dso(ending[2], history)
-        targets = {sums[7] for sums in in_period} | {sums[8] for sums in in_period}
-        kpis["target_dso"] = targets.pop() if len(targets) == 1 else None
-        return kpis
+        kpis["countback_dso"] = kpi.countback_dso(stocks["receivables"], history)
+        targets = {sums["target_min"] for sums in in_period} | {sums["target_max"] for sums in in_period}
+        target = targets.pop() if len(targets) == 1 else None
+        kpis["target_dso"] = target or None  # 0 sets no target
+        return dict(kpis, **stocks)
 
     @staticmethod
     def _ar_domain_month_bounds(domain):
@@ -338,7 +355,7 @@ class ArKpiFact(models.Model):
         for key in keys:
             partner_id, user_id = key
             for month in months:
-                vals = self._ar_month_vals(key, month, receivables=receivables, sales=sales, payments=payments)
+                vals = self._ar_month_vals(key, month, today, receivables=receivables, sales=sales, payments=payments)
                 if vals:
                     vals.update(
                         company_id=company.id,
@@ -351,7 +368,7 @@ class ArKpiFact(models.Model):
         self.env["ar.aging.report"]._ar_insert_lines(self._name, FACT_COLUMNS, vals_list)
         return True
 
-    def _ar_month_vals(self, key, month, *, receivables, sales, payments):
+    def _ar_month_vals(self, key, month, today, *, receivables, sales, payments):
         """Facts and KPIs of one key and month; ``None`` when the key had nothing that month."""
         total, current, over_90 = receivables.get((key, month), (0.0, 0.0, 0.0))
         beginning = receivables.get((key, kpi.add_months(month, -1)), (0.0, 0.0, 0.0))[0]
@@ -368,7 +385,7 @@ class ArKpiFact(models.Model):
                 ending_over_90=over_90,
                 paid_amount=paid_amount,
                 paid_days=paid_days,
-                days=kpi.month_days(month),
+                days=kpi.period_days(month, month, today),
             )
         )
         history = [kpi.add_months(month, -offset) for offset in range(COUNTBACK_HISTORY + 1)]

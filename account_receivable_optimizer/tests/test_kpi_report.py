@@ -93,7 +93,8 @@ class TestKpiFacts(ArAnalyticsCommon):
         quarters = self._groups(["month:quarter"])
         # Q2: receivables 2,600 on 30 June / credit sales 0 + 300 + 300 x 91 days; the monthly DSOs
         # (undefined, 299.67, 260.00) average 279.84, which is not the DSO of the quarter
-        q2 = quarters[self._date("2026-04-01")]
+        q2_start = self._date("2026-04-01")
+        q2 = quarters[q2_start]
         self._assert_kpis(
             q2,
             credit_sales=600.0,
@@ -106,7 +107,11 @@ class TestKpiFacts(ArAnalyticsCommon):
             days_to_pay=(400.0 * 45 + 600.0 * 111) / 1000.0,
             countback_dso=165.5,
         )
-        self.assertAlmostEqual(q2["receivables"], 2900.0 + 2600.0 + 2600.0, places=2)  # a sum of month ends
+        # stocks at the quarter's ends, not sums of month ends
+        self._assert_kpis(q2, receivables=2600.0, current_receivables=500.0, overdue_receivables=2100.0)
+        self.assertAlmostEqual(
+            self._groups(["month:quarter"], names=["beginning_receivables"])[q2_start]["beginning_receivables"], 3000.0
+        )
         # Q1: 3,000 on 31 March of which 1,000 not due, credit sales 2,000 + 0 + 1,000 over 90 days;
         # nothing was open on 31 December and 1,000 not due is all that could be collected: no CEI
         self._assert_kpis(

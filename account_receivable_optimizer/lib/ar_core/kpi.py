@@ -176,9 +176,17 @@ def months_between(first: datetime.date, last: datetime.date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
-def period_days(first: datetime.date, last: datetime.date) -> int:
-    """Calendar days from the first day of ``first``'s month to the last day of ``last``'s month."""
-    return (month_end(last) - first.replace(day=1)).days + 1
+def period_days(first: datetime.date, last: datetime.date, today: datetime.date | None = None) -> int:
+    """Calendar days from the first day of ``first``'s month to the last day of ``last``'s month.
+
+    A period that is not over on ``today`` counts its days up to ``today``
+    included: the credit sales and receivables of a month in progress are
+    those of its days so far.
+    """
+    end = month_end(last)
+    if today is not None and first.replace(day=1) <= today < end:
+        end = today
+    return (end - first.replace(day=1)).days + 1
 
 
 def period_months(start: datetime.date, granularity: str) -> tuple[datetime.date, datetime.date]:
