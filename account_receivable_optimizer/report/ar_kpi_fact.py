@@ -155,7 +155,11 @@ class ArKpiFact(models.Model):
         if not positions:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         plain = ["__count" if index in positions else spec for index, spec in enumerate(aggregates)]
-        rows = super()._read_group(domain, groupby, plain, having, offset, limit, order)
+        sort_keys, order = self._ar_split_order(order)
+        if sort_keys:  # sorted on computed values: all the groups first, then the page
+            rows = super()._read_group(domain, groupby, plain, having, 0, None, order)
+        else:
+            rows = super()._read_group(domain, groupby, plain, having, offset, limit, order)
         if not rows:
             return rows
         kpis_of_rows = self._ar_group_kpis(domain, groupby, rows, super()._read_group)
@@ -165,8 +169,31 @@ class ArKpiFact(models.Model):
             for index in positions:
                 value = kpis.get(aggregates[index].split(":")[0])
                 values[len(groupby) + index] = False if value is None else value
-            result.append(tuple(values))
-        return result
+            result.append((tuple(values), kpis))
+        for name, descending in reversed(sort_keys):
+            # undefined values last, whatever the direction
+            result.sort(key=lambda item, name=name: item[1].get(name) is None)
+            defined = [item for item in result if item[1].get(name) is not None]
+            defined.sort(key=lambda item, name=name: item[1][name], reverse=descending)
+            result[: len(defined)] = defined
+        if sort_keys:
+            result = result[offset : offset + limit if limit else None]
+        return [values for values, _kpis in result]
+
+    @staticmethod
+    def _ar_split_order(order):
+        """``([(computed field, descending)], order of the other terms or None)`` of a group order."""
+        sort_keys, others = [], []
+        for term in (order or "").split(","):
+            if not term.strip():
+                continue
+            spec, _sep, direction = term.strip().partition(" ")
+            name = spec.split(":")[0]
+            if name in PERIOD_FIELDS:
+                sort_keys.append((name, direction.strip().lower().startswith("desc")))
+            else:
+                others.append(term.strip())
+        return sort_keys, (", ".join(others) or None)
 
     def _ar_group_kpis(self, domain, groupby, rows, read_group):
         """The KPIs of each group of ``rows`` (results of ``_read_group(domain, groupby, ...)``).
@@ -185,7 +212,11 @@ class ArKpiFact(models.Model):
         """
         date_specs = [(index, spec) for index, spec in enumerate(groupby) if spec.split(":")[0] == "month"]
         other = [(index, spec) for index, spec in enumerate(groupby) if spec.split(":")[0] != "month"]
-        granularities = [(spec.partition(":")[2] or "month") for _index, spec in date_specs]
+        # facts are dated on the 1st of their month: a day or week group holds one month
+        granularities = [
+            "month" if spec.partition(":")[2] in ("day", "week") else (spec.partition(":")[2] or "month")
+            for _index, spec in date_specs
+        ]
         if any(granularity not in kpi.GRANULARITY_MONTHS for granularity in granularities):
             return [{} for _row in rows]  # weeks, days, month numbers: no period of whole months
         [(data_first, data_last)] = read_group(domain, [], ["month:min", "month:max"])
@@ -218,6 +249,8 @@ class ArKpiFact(models.Model):
                 if not start:
                     result.append({})
                     continue
+                if start.day > 1:  # the week that holds the 1st of the next month
+                    start = kpi.add_months(start, 1)
                 group_first, group_last = kpi.period_months(start, granularities[finest])
                 first, last = max(first, group_first), min(last, group_last)
             key = tuple(row[index] for index, _spec in other)

@@ -156,6 +156,13 @@ class TestKpiFacts(ArAnalyticsCommon):
         # the two customers together: the company's ratio, not the mean of 30 and an empty DSO
         both = self._groups(["company_id"], june)[self.company]
         self._assert_kpis(both, dso=260.0)
+        # sorted on the groups' own ratios, undefined last in both directions
+        domain = [("company_id", "=", self.company.id), *june]
+        for order in ("dso:max desc", "dso:max asc"):
+            groups = self.Fact._read_group(domain, ["partner_id"], ["dso:max"], order=order)
+            self.assertEqual([partner for partner, _dso in groups], [self.customer, self.beta], msg=order)
+        [(first, dso)] = self.Fact._read_group(domain, ["partner_id"], ["dso:max"], order="dso:max desc", limit=1)
+        self.assertEqual((first, dso), (self.customer, 30.0))
         grades = self._groups(["risk_grade"], june)
         self._assert_kpis(grades["D"], receivables=2300.0)
         sellers = self._groups(["user_id"], [("month", "=", "2026-01-01")])
