@@ -24,7 +24,7 @@
         "views/ar_discount_analysis_views.xml",
         "views/res_config_settings_views.xml",
         "report/ar_aging_report_views.xml",
-        "report/ar_kpi_report_views.xml",
+        "report/ar_kpi_fact_views.xml",
         "report/ar_forecast_report_views.xml",
         "report/ar_receivables_dashboard_views.xml",
         "report/report_invoice.xml",

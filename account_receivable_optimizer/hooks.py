@@ -1,7 +1,8 @@
 def post_init_hook(env):
-    """Give every existing company a default credit policy."""
+    """Give every existing company a default credit policy; back-fill 24 months of KPI facts."""
     companies = env["res.company"].search([])  # pylint: disable=no-search-all
     companies._ar_ensure_default_credit_policy()
+    env["ar.kpi.fact"]._cron_refresh_facts()
 
 
 def uninstall_hook(env):

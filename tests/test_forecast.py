@@ -71,3 +71,48 @@ def test_weeks_partition_the_total(items):
     cents = [(day, amount / 100) for day, amount in items]
     result = forecast.weekly_forecast(cents, MONDAY)
     assert round(sum(result.values()), 2) == round(sum(a for _, a in cents), 2)
+
+
+# ----------------------------------------------------------------------
+# Overdue items and doubtful receivables
+# ----------------------------------------------------------------------
+
+TODAY = datetime.date(2026, 6, 30)
+
+
+def test_an_item_later_than_usual_is_expected_the_usual_delay_after_today():
+    # pays 20 days late on average; due 1 June: expected 21 June, already past on 30 June
+    assert forecast.expected_payment_date(datetime.date(2026, 6, 1), 20.0, today=TODAY) == datetime.date(2026, 7, 20)
+    # due 20 June: expected 10 July, still ahead
+    assert forecast.expected_payment_date(datetime.date(2026, 6, 20), 20.0, today=TODAY) == datetime.date(2026, 7, 10)
+    # a customer who pays on time, 30 days late already: expected today
+    assert forecast.expected_payment_date(datetime.date(2026, 5, 31), 0.0, today=TODAY) == TODAY
+    # a promise wins
+    promise = datetime.date(2026, 7, 3)
+    assert forecast.expected_payment_date(datetime.date(2026, 1, 1), 5.0, promise, today=TODAY) == promise
+
+
+@pytest.mark.parametrize(
+    ("due", "delay", "expected"),
+    [
+        (datetime.date(2026, 4, 1), 0.0, False),  # 90 days late: at the threshold
+        (datetime.date(2026, 3, 31), 0.0, True),  # 91 days
+        (datetime.date(2026, 2, 9), 60.0, False),  # 141 days, 81 beyond a 60-day habit
+        (datetime.date(2025, 9, 3), 0.0, True),  # 300 days
+    ],
+)
+def test_doubtful_beyond_the_usual_delay_plus_threshold(due, delay, expected):
+    assert forecast.is_doubtful(due, delay, TODAY, 90) is expected
+
+
+def test_disputed_or_handed_over_is_doubtful_even_when_not_due():
+    not_due = datetime.date(2026, 7, 31)
+    assert not forecast.is_doubtful(not_due, 0.0, TODAY)
+    assert forecast.is_doubtful(not_due, 0.0, TODAY, disputed=True)
+    assert forecast.is_doubtful(not_due, 0.0, TODAY, handed_over=True)
+
+
+def test_a_promise_keeps_a_late_item_expected_but_not_a_disputed_one():
+    very_late = datetime.date(2025, 9, 3)
+    assert not forecast.is_doubtful(very_late, 0.0, TODAY, promised=True)
+    assert forecast.is_doubtful(very_late, 0.0, TODAY, promised=True, disputed=True)

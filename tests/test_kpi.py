@@ -116,3 +116,96 @@ def test_add_is_dso_minus_bpdso_and_current_never_exceeds_total(total, share, sa
     bpdso = kpi.best_possible_dso(current, sales, days)
     assert bpdso <= dso + 1e-6
     assert kpi.average_days_delinquent(dso, bpdso) >= -1e-6
+
+
+# ----------------------------------------------------------------------
+# Periods: ratios of a group from its sums
+# ----------------------------------------------------------------------
+
+QUARTER = kpi.PeriodFacts(
+    credit_sales=120000.0,
+    beginning_receivables=60000.0,
+    ending_receivables=70000.0,
+    ending_current=45500.0,
+    ending_over_90=7000.0,
+    paid_amount=5000.0,
+    paid_days=180000.0,
+    days=91,
+    months=3,
+)
+
+
+def test_period_kpis_of_the_worked_quarter():
+    kpis = kpi.period_kpis(QUARTER)
+    assert kpis["dso"] == pytest.approx(53.083333, abs=1e-6)
+    assert kpis["bpdso"] == pytest.approx(34.504167, abs=1e-6)
+    assert kpis["add"] == pytest.approx(18.579167, abs=1e-6)
+    assert kpis["cei"] == pytest.approx(55.045872, abs=1e-6)
+    assert kpis["percent_overdue"] == pytest.approx(35.0)
+    assert kpis["percent_over_90"] == pytest.approx(10.0)
+    assert kpis["days_to_pay"] == pytest.approx(36.0)
+
+
+def test_period_kpis_undefined_are_none_not_zero():
+    empty = kpi.PeriodFacts(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, days=30)
+    assert kpi.period_kpis(empty) == dict.fromkeys(
+        ("dso", "bpdso", "add", "cei", "percent_overdue", "percent_over_90", "days_to_pay")
+    )
+    no_sales = kpi.period_kpis(kpi.PeriodFacts(0.0, 100.0, 100.0, 0.0, 0.0, 0.0, 0.0, days=30))
+    assert no_sales["dso"] is None and no_sales["percent_overdue"] == 100.0
+    assert no_sales["cei"] == 0.0  # defined: 100 could be collected, nothing was
+
+
+def test_quarter_dso_is_not_the_average_of_monthly_dso():
+    # receivables 100 / 200 / 300 at the month ends, sales 300 / 100 / 200
+    monthly = [kpi.standard_dso(r, s, 30) for r, s in ((100, 300), (200, 100), (300, 200))]
+    quarter = kpi.period_kpis(kpi.PeriodFacts(600.0, 0.0, 300.0, 0.0, 0.0, 0.0, 0.0, days=90, months=3))
+    assert quarter["dso"] == pytest.approx(45.0)
+    assert sum(monthly) / 3 != pytest.approx(quarter["dso"])
+
+
+@given(
+    st.floats(0, 1e6),
+    st.floats(0, 1e6),
+    st.floats(0.01, 1e6),
+    st.floats(0, 1),
+    st.integers(28, 31),
+)
+def test_a_period_of_one_month_gives_the_monthly_kpis(beginning, ending, sales, share, days):
+    current = ending * share
+    kpis = kpi.period_kpis(kpi.PeriodFacts(sales, beginning, ending, current, 0.0, 0.0, 0.0, days=days))
+    assert kpis["dso"] == kpi.standard_dso(ending, sales, days)
+    assert kpis["bpdso"] == kpi.best_possible_dso(current, sales, days)
+    assert kpis["cei"] == kpi.collection_effectiveness_index(beginning, sales, ending, current)
+
+
+def test_period_calendar():
+    assert kpi.add_months(datetime.date(2026, 11, 15), 3) == datetime.date(2027, 2, 1)
+    assert kpi.add_months(datetime.date(2026, 1, 1), -1) == datetime.date(2025, 12, 1)
+    assert kpi.months_between(datetime.date(2025, 7, 1), datetime.date(2026, 6, 1)) == 12
+    assert kpi.period_days(datetime.date(2026, 7, 1), datetime.date(2026, 9, 1)) == 92
+    assert kpi.period_days(datetime.date(2025, 7, 1), datetime.date(2026, 6, 1)) == 365
+    assert kpi.period_months(datetime.date(2026, 4, 1), "quarter") == (
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 6, 1),
+    )
+    assert kpi.period_months(datetime.date(2026, 1, 1), "year")[1] == datetime.date(2026, 12, 1)
+
+
+def test_payment_sums_give_the_average_days_to_pay():
+    payments = [
+        (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31), 1000.0),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 3, 2), 1000.0),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 3, 2), -5.0),
+    ]
+    assert kpi.payment_sums(payments) == (2000.0, 90000.0)
+    assert kpi.days_to_pay_from_sums(*kpi.payment_sums(payments)) == kpi.average_days_to_pay(payments) == 45.0
+    assert kpi.days_to_pay_from_sums(0.0, 0.0) is None
+
+
+def test_a_month_in_progress_counts_its_days_so_far():
+    today = datetime.date(2026, 12, 3)
+    assert kpi.period_days(datetime.date(2026, 12, 1), datetime.date(2026, 12, 1), today) == 3
+    assert kpi.period_days(datetime.date(2026, 10, 1), datetime.date(2026, 12, 1), today) == 31 + 30 + 3
+    assert kpi.period_days(datetime.date(2026, 11, 1), datetime.date(2026, 11, 1), today) == 30
+    assert kpi.period_days(datetime.date(2026, 6, 1), datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)) == 30

@@ -150,6 +150,13 @@ class ArCreditPolicy(models.Model):
         help="Days sales outstanding the company aims at for the customers of this policy; the "
         "receivables KPIs show it against the actual DSO (0 to 3650). 0 sets no target.",
     )
+    forecast_doubtful_days = fields.Integer(
+        string="Doubtful after (days)",
+        default=90,
+        help="In the collection forecast, an overdue invoice of a customer of this policy is doubtful "
+        "(expected in no week) once it is late by this many days more than the customer's usual "
+        "payment delay. Disputed invoices and customers handed over to collection are always doubtful.",
+    )
     payment_term_a_id = fields.Many2one(
         "account.payment.term",
         string="Payment Terms for Grade A",
@@ -247,9 +254,24 @@ class ArCreditPolicy(models.Model):
                 lines.append(line)
             policy.discount_cost_summary = "\n".join(lines)
 
-    @api.constrains("tolerance_percent", "default_credit_limit", "overdue_block_days", "review_months", "target_dso")
+    @api.constrains(
+        "tolerance_percent",
+        "default_credit_limit",
+        "overdue_block_days",
+        "review_months",
+        "target_dso",
+        "forecast_doubtful_days",
+    )
     def _check_non_negative(self):
         for policy in self:
+            if policy.forecast_doubtful_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days after which credit policy %(policy)s makes an overdue invoice doubtful "
+                        "cannot be negative.",
+                        policy=policy.display_name,
+                    )
+                )
             if policy.target_dso < 0:
                 raise ValidationError(
                     self.env._(

@@ -9,18 +9,20 @@ from ..models import ar_limits
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
 
 
-class ArAgingReport(models.TransientModel):
+class ArAgingReport(models.Model):
     """One run of the receivables aging: its parameters and its lines.
 
     The lines are written by a single ``INSERT ... SELECT`` (see
     :meth:`_compute_lines`), so that the list, pivot and graph views, the
     XLSX pack and the dashboard all read the same figures, whatever the
-    number of open items.
+    number of open items. Runs are stored (a reload or a bookmark of the
+    lines shows the same run) and deleted after 30 days.
     """
 
     _name = "ar.aging.report"
     _inherit = ["ar.report.mixin"]
     _description = "Receivables Aging"
+    _order = "id desc"
 
     as_of_date = fields.Date(
         string="As of",
@@ -38,6 +40,11 @@ class ArAgingReport(models.TransientModel):
     )
     line_ids = fields.One2many("ar.aging.report.line", "report_id", string="Lines")
     total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+
+    @api.depends("as_of_date")
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._("Receivables aging as of %(date)s", date=report.as_of_date or "")
 
     @api.depends("line_ids.amount_residual")
     def _compute_totals(self):
@@ -59,13 +66,7 @@ class ArAgingReport(models.TransientModel):
         return self._ar_lines_action()
 
     def _ar_lines_action(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_optimizer.ar_aging_report_line_action"
-        )
-        action["domain"] = [("report_id", "=", self.id)]
-        action["display_name"] = self.env._("Receivables aging as of %(date)s", date=self.as_of_date)
-        return action
+        return self._ar_run_lines_action("account_receivable_optimizer.ar_aging_report_line_action")
 
     def action_export_xlsx(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ from ..models.res_partner import RISK_GRADES
 from .ar_aging_report import BUCKET_FIELDS
 
 
-class ArAgingReportLine(models.TransientModel):
+class ArAgingReportLine(models.Model):
     """An open receivable item of an aging run, with its open amount on the report date.
 
     Written only by ``ar.aging.report._compute_lines`` (one ``INSERT ...
@@ -16,7 +16,8 @@ class ArAgingReportLine(models.TransientModel):
     _description = "Receivables Aging Line"
     _order = "partner_id, date_maturity, id"
 
-    report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade", index=True)
+    report_id = fields.Many2one("ar.aging.report", required=True, ondelete="cascade", index=True, readonly=True)
+    as_of_date = fields.Date(related="report_id.as_of_date", string="As of")
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -37,6 +38,13 @@ class ArAgingReportLine(models.TransientModel):
     amount_b3 = fields.Monetary(string="Period 3", currency_field="currency_id", readonly=True)
     amount_b4 = fields.Monetary(string="Period 4", currency_field="currency_id", readonly=True)
     amount_b5 = fields.Monetary(string="Older", currency_field="currency_id", readonly=True)
+
+    @api.depends("move_id", "partner_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = " - ".join(
+                name for name in (line.move_id.display_name, line.partner_id.display_name) if name
+            ) or self.env._("Open item")
 
     @api.model
     def _bucket_labels(self):

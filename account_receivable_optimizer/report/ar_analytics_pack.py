@@ -7,8 +7,10 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
+from ..lib.ar_core import kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
 from .ar_aging_report import BUCKET_FIELDS
+from .ar_kpi_fact import BACKFILL_MONTHS
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -103,8 +105,7 @@ class ArAnalyticsPack(models.TransientModel):
         self._ar_check_companies()
         aging = self.aging_report_id
         aging._compute_lines()
-        kpis = self.env["ar.kpi.report"].create(self._ar_filter_vals() | {"dimension": "company"})
-        kpis._compute_lines()
+        self.env["ar.kpi.fact"]._ar_refresh_recent(aging.company_ids)
         forecast = self.env["ar.forecast.report"].create(self._ar_filter_vals())
         forecast._compute_lines()
         output = io.BytesIO()
@@ -121,7 +122,7 @@ class ArAnalyticsPack(models.TransientModel):
         }
         self._ar_sheet_aging_summary(workbook, formats, aging)
         self._ar_sheet_aging_detail(workbook, formats, aging)
-        self._ar_sheet_kpis(workbook, formats, kpis)
+        self._ar_sheet_kpis(workbook, formats, aging)
         self._ar_sheet_forecast(workbook, formats, forecast)
         workbook.close()
         return output.getvalue()
@@ -188,19 +189,38 @@ class ArAnalyticsPack(models.TransientModel):
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
         self._ar_totals(sheet, formats, last, [6], [sum(lines.mapped("amount_residual"))])
 
-    def _ar_sheet_kpis(self, workbook, formats, kpis):
+    def _ar_kpi_domain(self, aging):
+        """The facts of the 24 months up to the aging date, for the aging's filters."""
+        first = kpi.add_months(aging.as_of_date, 1 - BACKFILL_MONTHS)
+        domain = [
+            ("company_id", "in", aging.company_ids.ids),
+            ("month", ">=", first),
+            ("month", "<=", aging.as_of_date),
+        ]
+        if aging.partner_ids:
+            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
+        if aging.user_ids:
+            domain.append(("user_id", "in", aging.user_ids.ids))
+        if aging.risk_grade:
+            domain.append(("risk_grade", "=", aging.risk_grade))
+        return domain
+
+    def _ar_sheet_kpis(self, workbook, formats, aging):
+        """One row per month and company: the KPIs of the month's summed facts (empty when undefined)."""
         sheet = workbook.add_worksheet(self.env._("KPIs by Month"))
         headers = [self.env._("Month"), self.env._("Company")] + [str(title) for _name, title, _fmt in KPI_COLUMNS]
         self._ar_header(sheet, formats, headers, [12, 24] + [14] * len(KPI_COLUMNS))
-        lines = kpis.line_ids.sorted(lambda line: (line.month, line.company_id.id))
-        for row, line in enumerate(lines, start=1):
-            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line.month), formats["month"])
-            sheet.write_string(row, 1, line.company_id.name)
-            for col, (name, _title, fmt) in enumerate(KPI_COLUMNS, start=2):
-                if name in ("dso", "bpdso", "add") and not line.has_sales:
-                    continue  # undefined without credit sales: left empty
-                sheet.write_number(row, col, line[name], formats[fmt])
-        sheet.autofilter(0, 0, max(len(lines), 1), len(headers) - 1)
+        aggregates = [f"{name}:{'sum' if fmt == MONEY else 'max'}" for name, _title, fmt in KPI_COLUMNS]
+        groups = self.env["ar.kpi.fact"]._read_group(
+            self._ar_kpi_domain(aging), ["month:month", "company_id"], aggregates, order="month:month, company_id"
+        )
+        for row, (month, company, *values) in enumerate(groups, start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(month), formats["month"])
+            sheet.write_string(row, 1, company.name or "")
+            for col, ((_name, _title, fmt), value) in enumerate(zip(KPI_COLUMNS, values, strict=True), start=2):
+                if value is not False and value is not None:  # undefined ratios are left empty
+                    sheet.write_number(row, col, value, formats[fmt])
+        sheet.autofilter(0, 0, max(len(groups), 1), len(headers) - 1)
 
     def _ar_sheet_forecast(self, workbook, formats, forecast):
         sheet = workbook.add_worksheet(self.env._("Forecast"))

@@ -25,6 +25,7 @@ LINE_COLUMNS = [
     ("delay_days", "numeric"),
     ("expected_date", "date"),
     ("disputed", "bool"),
+    ("doubtful", "bool"),
     ("amount", "numeric"),
     ("actual_amount", "numeric"),
 ]
@@ -32,20 +33,24 @@ LINE_COLUMNS = [
 DELAY_WINDOW_DAYS = 365
 
 
-class ArForecastReport(models.TransientModel):
-    """Collection forecast: open invoices spread over the next 13 weeks and
-    "later", and, for past weeks, what was forecast against what came in.
+class ArForecastReport(models.Model):
+    """Collection forecast: open invoices spread over the next 13 weeks,
+    "later" and "doubtful", and, for past weeks, what was forecast against
+    what came in.
 
     Expected payment date of an open invoice item: its promise date if any
-    (:meth:`_ar_promise_dates`), else its due date plus the
-    customer's amount-weighted average delay over the last 12 months
-    (``ar_core.forecast``). Invoices with an open dispute
-    (:meth:`_ar_disputed_line_ids`) are put in "later".
+    (:meth:`_ar_promise_dates`), else its due date plus the customer's
+    amount-weighted average delay over the last 12 months, or that delay
+    after today when the item is already later (``ar_core.forecast``).
+    Invoices with an open dispute (:meth:`_ar_disputed_line_ids`), of
+    customers handed over to collection, or late beyond the customer's
+    delay by more than their policy's threshold are doubtful.
     """
 
     _name = "ar.forecast.report"
     _inherit = ["ar.report.mixin"]
     _description = "Collection Forecast"
+    _order = "id desc"
 
     date_from = fields.Date(
         string="Forecast from",
@@ -80,14 +85,18 @@ class ArForecastReport(models.TransientModel):
         ar_limits.check_vals(self, [vals], FORECAST_LIMITS)
         return super().write(vals)
 
+    @api.depends("date_from")
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._("Collection forecast from %(date)s", date=report.date_from or "")
+
     def action_open_lines(self):
         self.ensure_one()
         self._compute_lines()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_optimizer.ar_forecast_report_line_action"
-        )
-        action["domain"] = [("report_id", "=", self.id)]
-        return action
+        return self._ar_lines_action()
+
+    def _ar_lines_action(self):
+        return self._ar_run_lines_action("account_receivable_optimizer.ar_forecast_report_line_action")
 
     # ------------------------------------------------------------------
     # Hooks
@@ -136,6 +145,22 @@ class ArForecastReport(models.TransientModel):
             )
         )
         return {row[0] for row in rows}
+
+    def _ar_customer_collection(self, partner_ids):
+        """``({customer id: doubtful threshold in days}, {customers handed over})`` in the report's company.
+
+        The threshold of the customer's credit policy; key ``None``: the
+        company's default policy, for items without a customer.
+        """
+        company = self.company_id
+        partners = self.env["res.partner"].browse([pid for pid in partner_ids if pid]).with_company(company).sudo()
+        thresholds = {None: company.ar_credit_policy_id.forecast_doubtful_days}
+        handed_over = set()
+        for partner in partners:
+            thresholds[partner.id] = partner._ar_get_credit_policy().forecast_doubtful_days
+            if partner.ar_collection_state == "handed_over":
+                handed_over.add(partner.id)
+        return thresholds, handed_over
 
     # ------------------------------------------------------------------
     # Business methods
@@ -264,45 +289,65 @@ class ArForecastReport(models.TransientModel):
         current = [item for item in items if item[0] == today]
         promises = self._ar_promise_dates([item[1] for item in current])
         disputed = self._ar_disputed_line_ids([item[1] for item in current])
+        labels = {forecast.LATER: self.env._("Later"), forecast.DOUBTFUL: self.env._("Doubtful")}
+        thresholds, handed_over = self._ar_customer_collection({item[2] for item in current})
         vals_list = []
         for _cut, line_id, partner_id, move_id, due, amount in current:
             delay = delays.get(partner_id, 0.0)
-            expected = forecast.expected_payment_date(due, delay, promises.get(line_id))
-            week = forecast.LATER if line_id in disputed else forecast.week_index(expected, first_week)
-            week_start = None if week == forecast.LATER else first_week + datetime.timedelta(weeks=week)
+            promise = promises.get(line_id)
+            doubtful = forecast.is_doubtful(
+                due,
+                delay,
+                today,
+                thresholds.get(partner_id, thresholds[None]),
+                disputed=line_id in disputed,
+                handed_over=partner_id in handed_over,
+                promised=bool(promise),
+            )
+            expected = None if doubtful else forecast.expected_payment_date(due, delay, promise, today=today)
+            week = forecast.DOUBTFUL if doubtful else forecast.week_index(expected, first_week)
+            week_start = first_week + datetime.timedelta(weeks=week) if isinstance(week, int) else None
             vals_list.append(
                 {
                     "kind": "open",
                     "week_start": week_start,
-                    "week": week_start.isoformat() if week_start else self.env._("Later"),
+                    "week": week_start.isoformat() if week_start else labels[week],
                     "move_line_id": line_id,
                     "move_id": move_id,
                     "partner_id": partner_id,
                     "date_maturity": due,
-                    "promise_date": promises.get(line_id),
+                    "promise_date": promise,
                     "delay_days": delay,
                     "expected_date": expected,
                     "disputed": line_id in disputed,
+                    "doubtful": doubtful,
                     "amount": amount,
                 }
             )
-        vals_list += self._past_week_vals(past_starts, items, delays)
+        vals_list += self._past_week_vals(past_starts, items, delays, thresholds)
         for vals in vals_list:
             vals.update(report_id=self.id, company_id=self.company_id.id)
         self._ar_insert_lines("ar.forecast.report.line", LINE_COLUMNS, vals_list)
         self.invalidate_recordset(["line_ids"])
 
-    def _past_week_vals(self, past_starts, items, delays):
-        """One line per past week: what was expected that week (seen the day before) and what came in."""
+    def _past_week_vals(self, past_starts, items, delays, thresholds):
+        """One line per past week: what was expected that week (seen the day before) and what came in.
+
+        Items doubtful on the Monday (late beyond the threshold: disputes and
+        hand-overs of that time are not kept) were not expected.
+        """
         if not past_starts:
             return []
         forecast_by_week = []
         for start in past_starts:
             cut = start - datetime.timedelta(days=1)
             expected = [
-                (forecast.expected_payment_date(due, delays.get(partner_id, 0.0)), amount)
+                (forecast.expected_payment_date(due, delays.get(partner_id, 0.0), today=start), amount)
                 for item_cut, _line_id, partner_id, _move_id, due, amount in items
                 if item_cut == cut
+                and not forecast.is_doubtful(
+                    due, delays.get(partner_id, 0.0), start, thresholds.get(partner_id, thresholds[None])
+                )
             ]
             forecast_by_week.append(forecast.weekly_forecast(expected, start, weeks=1)[0])
         actual = forecast.past_week_totals(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 
-class ArForecastReportLine(models.TransientModel):
+class ArForecastReportLine(models.Model):
     """An open invoice item with its expected payment week, or a past week's
     forecast against what was collected."""
 
@@ -9,11 +9,11 @@ class ArForecastReportLine(models.TransientModel):
     _description = "Collection Forecast Line"
     _order = "kind, week_start, expected_date, id"
 
-    report_id = fields.Many2one("ar.forecast.report", required=True, ondelete="cascade", index=True)
+    report_id = fields.Many2one("ar.forecast.report", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection([("open", "Open Item"), ("past", "Past Week")], required=True, readonly=True)
-    week = fields.Char(readonly=True, help="Monday of the expected week, or 'Later' after the 13 weeks.")
+    week = fields.Char(readonly=True, help="Monday of the expected week, 'Later' after the 13 weeks, or 'Doubtful'.")
     week_start = fields.Date(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -23,9 +23,20 @@ class ArForecastReportLine(models.TransientModel):
     delay_days = fields.Float(string="Customer Delay (days)", digits=(16, 2), aggregator="avg", readonly=True)
     expected_date = fields.Date(readonly=True)
     disputed = fields.Boolean(readonly=True)
+    doubtful = fields.Boolean(
+        readonly=True,
+        help="Disputed, handed over to collection, or late beyond the customer's usual delay by more "
+        "than the credit policy's threshold: not expected in any week.",
+    )
     amount = fields.Monetary(string="Forecast", readonly=True)
     actual_amount = fields.Monetary(string="Collected", readonly=True)
     variance = fields.Monetary(compute="_compute_variance", help="Collected minus forecast (past weeks).")
+
+    @api.depends("move_id", "partner_id", "week")
+    def _compute_display_name(self):
+        for line in self:
+            names = (line.week, line.move_id.display_name, line.partner_id.display_name)
+            line.display_name = " - ".join(name for name in names if name)
 
     @api.depends("amount", "actual_amount")
     def _compute_variance(self):

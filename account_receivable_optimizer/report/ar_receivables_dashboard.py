@@ -29,7 +29,6 @@ class ArReceivablesDashboard(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     aging_report_id = fields.Many2one("ar.aging.report", readonly=True)
-    kpi_report_id = fields.Many2one("ar.kpi.report", readonly=True)
     forecast_report_id = fields.Many2one("ar.forecast.report", readonly=True)
     total_receivables = fields.Monetary(readonly=True)
     overdue_receivables = fields.Monetary(readonly=True)
@@ -58,6 +57,7 @@ class ArReceivablesDashboard(models.TransientModel):
     forecast_week_2 = fields.Monetary(string="In 2 Weeks", readonly=True)
     forecast_week_3 = fields.Monetary(string="In 3 Weeks", readonly=True)
     forecast_later = fields.Monetary(string="Afterwards", readonly=True)
+    forecast_doubtful = fields.Monetary(string="Doubtful", readonly=True)
     discount_offered = fields.Monetary(string="Discounts Offered", readonly=True)
     discount_granted = fields.Monetary(string="Discounts Granted", readonly=True)
     discount_in_time_count = fields.Integer(string="Taken in Time", readonly=True)
@@ -128,8 +128,8 @@ class ArReceivablesDashboard(models.TransientModel):
 
     def action_open_kpis(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_report_line_action")
-        action["domain"] = [("report_id", "=", self.kpi_report_id.id)]
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_fact_action")
+        action["domain"] = [("company_id", "in", self.env.companies.ids)]
         if self.env.context.get("ar_graph"):
             action["view_mode"] = "graph,list,pivot"
             action["views"] = [(view, mode) for view, mode in action["views"] if mode == "graph"] + [
@@ -139,15 +139,14 @@ class ArReceivablesDashboard(models.TransientModel):
 
     def action_open_forecast(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_optimizer.ar_forecast_report_line_action"
-        )
-        action["domain"] = [("report_id", "=", self.forecast_report_id.id)]
+        action = self.forecast_report_id._ar_lines_action()
         week = self.env.context.get("ar_week")
         if week == "later":
             first = self.forecast_report_id._ar_first_week()
             later = first + datetime.timedelta(weeks=DASHBOARD_WEEKS)
-            action["domain"] += ["|", ("week_start", "=", False), ("week_start", ">=", later)]
+            action["domain"] += [("doubtful", "=", False), "|", ("week_start", "=", False), ("week_start", ">=", later)]
+        elif week == "doubtful":
+            action["domain"].append(("doubtful", "=", True))
         elif week is not None:
             first = self.forecast_report_id._ar_first_week()
             action["domain"].append(("week_start", "=", first + datetime.timedelta(weeks=week)))
@@ -182,13 +181,12 @@ class ArReceivablesDashboard(models.TransientModel):
         companies = [Command.set(self.env.companies.ids)]
         aging = self.env["ar.aging.report"].create({"company_ids": companies})
         aging._compute_lines()
-        kpis = self.env["ar.kpi.report"].create({"company_ids": companies, "dimension": "company"})
-        kpis._compute_lines()
+        self.env["ar.kpi.fact"]._ar_refresh_recent(self.env.companies)
         forecast = self.env["ar.forecast.report"].create({"company_ids": companies, "past_weeks": 0})
         forecast._compute_lines()
-        vals = {"aging_report_id": aging.id, "kpi_report_id": kpis.id, "forecast_report_id": forecast.id}
+        vals = {"aging_report_id": aging.id, "forecast_report_id": forecast.id}
         vals.update(self._ar_aging_vals(aging))
-        vals.update(self._ar_kpi_vals(kpis))
+        vals.update(self._ar_kpi_vals())
         vals.update(self._ar_forecast_vals(forecast))
         vals.update(self._ar_grade_vals())
         vals.update(self._ar_discount_vals())
@@ -217,34 +215,46 @@ class ArReceivablesDashboard(models.TransientModel):
         vals["top_overdue_ids"] = [Command.set([partner.id for partner, _amount in groups])]
         return vals
 
-    def _ar_kpi_vals(self, kpis):
-        lines = kpis.line_ids.filtered(lambda line: line.company_id == self.company_id).sorted("month")
-        if not lines:
+    def _ar_kpi_vals(self):
+        """KPIs of the company's last two months, from the grouped facts (ratios of the month's sums)."""
+        names = ["dso", "target_dso", "countback_dso", "cei", "days_to_pay"]
+        today = fields.Date.context_today(self)
+        groups = self.env["ar.kpi.fact"]._read_group(
+            [("company_id", "=", self.company_id.id), ("month", "<=", today)],
+            ["month:month"],
+            [f"{name}:max" for name in names],
+            order="month:month desc",
+            limit=2,
+        )
+        if not groups:
             return {}
-        last = lines[-1]
-        previous = lines[-2] if len(lines) > 1 else last
+        last = dict(zip(names, groups[0][1:], strict=True))
+        previous = dict(zip(names, groups[-1][1:], strict=True))
         return {
-            "dso": last.dso,
-            "dso_trend": last.dso - previous.dso,
-            "target_dso": last.target_dso,
-            "countback_dso": last.countback_dso,
-            "cei": last.cei,
-            "cei_trend": last.cei - previous.cei,
-            "days_to_pay": last.days_to_pay,
+            "dso": last["dso"] or 0.0,
+            "dso_trend": (last["dso"] or 0.0) - (previous["dso"] or 0.0),
+            "target_dso": last["target_dso"] or 0.0,
+            "countback_dso": last["countback_dso"] or 0.0,
+            "cei": last["cei"] or 0.0,
+            "cei_trend": (last["cei"] or 0.0) - (previous["cei"] or 0.0),
+            "days_to_pay": last["days_to_pay"] or 0.0,
         }
 
     def _ar_forecast_vals(self, forecast):
         weeks = [0.0] * DASHBOARD_WEEKS
         later = 0.0
+        doubtful = 0.0
         first = forecast._ar_first_week()
         for line in forecast.line_ids.filtered(lambda line: line.kind == "open"):
             index = (line.week_start - first).days // 7 if line.week_start else None
-            if index is not None and index < DASHBOARD_WEEKS:
+            if line.doubtful:
+                doubtful += line.amount
+            elif index is not None and index < DASHBOARD_WEEKS:
                 weeks[index] += line.amount
             else:
                 later += line.amount
         vals = {f"forecast_week_{index}": amount for index, amount in enumerate(weeks)}
-        vals["forecast_later"] = later
+        vals.update(forecast_later=later, forecast_doubtful=doubtful)
         return vals
 
     def _ar_grade_vals(self):

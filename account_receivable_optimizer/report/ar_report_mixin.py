@@ -1,8 +1,14 @@
+import datetime
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.ar_protected_fields_mixin import check_allowed_companies
 from ..models.res_partner import RISK_GRADES
+
+#: Days a report run and its lines are kept (bookmarks and reloads of a run work that long).
+KEEP_RUNS_DAYS = 30
 
 
 class ArReportMixin(models.AbstractModel):
@@ -51,6 +57,27 @@ class ArReportMixin(models.AbstractModel):
         for report in self:
             companies = report.sudo().company_id | report.sudo().company_ids
             check_allowed_companies(self.env, companies, self)
+
+    @api.autovacuum
+    def _gc_ar_report_runs(self):
+        """Delete the runs (and their lines, by cascade) older than 30 days."""
+        if self._abstract:
+            return
+        limit = fields.Datetime.now() - datetime.timedelta(days=KEEP_RUNS_DAYS)
+        self.sudo().search([("create_date", "<", limit)]).unlink()
+
+    def _ar_run_lines_action(self, xmlid):
+        """The stored action of the lines of this run, opened on it.
+
+        The action's domain reads ``active_id``, which the web client keeps
+        in the URL: a reload or a bookmark shows the lines of the same run.
+        """
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = safe_eval(action.get("context") or "{}")
+        context.update(active_id=self.id, active_ids=self.ids, active_model=self._name)
+        action.update(context=context, domain=[("report_id", "=", self.id)], display_name=self.display_name)
+        return action
 
     def _filters_sql(self):
         """``WHERE`` conditions of the filters on ``aml``, ``m`` and ``cp``."""

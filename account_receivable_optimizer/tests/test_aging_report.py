@@ -3,6 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from .analytics_common import ArAnalyticsCommon
 from .common import CONTROLLER
@@ -92,6 +93,41 @@ class TestAgingReport(ArAnalyticsCommon):
             self.company.ar_aging_limit_2 = 10
         self.assertEqual(self.company.ar_aging_limit_2, 31)
 
+    def test_reload_and_bookmark_show_the_same_run(self):
+        report = self.env["ar.aging.report"].create({"as_of_date": "2026-05-31"})
+        action = report.action_open_lines()
+        self.assertEqual(action["context"]["active_id"], report.id)  # kept in the URL by the web client
+        self.assertEqual(action["display_name"], "Receivables aging as of 2026-05-31")
+        stored = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_aging_report_line_action"
+        )
+        self.assertEqual(stored["id"], action["id"])
+
+        def reload():  # what F5 loads: the stored action with the run of the URL
+            domain = safe_eval(stored["domain"], {"active_id": action["context"]["active_id"]})
+            return self.env["ar.aging.report.line"].search(domain)
+
+        lines = reload()
+        self.assertEqual(lines, report.line_ids)
+        self.assertAlmostEqual(sum(lines.mapped("amount_residual")), 2900.0, places=2)
+        self.env["ar.aging.report"].create({}).action_open_lines()  # another run, today
+        self.assertEqual(reload(), lines)
+        june = lines.filtered(lambda line: line.move_id == self.inv_alpha_march)
+        self.assertEqual(june.display_name, f"{self.inv_alpha_march.name} - Alpha Industries")
+
+    def test_old_runs_are_vacuumed(self):
+        old = self._aging()
+        recent = self._aging()
+        old_lines = old.line_ids
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE ar_aging_report SET create_date = '2026-05-30 12:00:00' WHERE id = %s", [old.id])
+        self.env.invalidate_all()
+        self.env["ar.aging.report"]._gc_ar_report_runs()
+        self.assertFalse(old.exists())
+        self.assertFalse(old_lines.exists())
+        self.assertTrue(recent.exists())  # 30 May is more than 30 days before 30 June; today is not
+        self.assertEqual(len(recent.line_ids), 4)
+
     def test_future_date_refused(self):
         with self.assertRaises(ValidationError):
             self.env["ar.aging.report"].create({"as_of_date": "2026-07-01"})
@@ -161,17 +197,20 @@ class TestAgingQueryCount(ArAnalyticsCommon):
         report._compute_lines()
         return self.cr.sql_log_count - start
 
+    def _fact_queries(self):
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        self.env["ar.kpi.fact"]._ar_refresh(self.company, self._date("2024-07-01"), self._date("2026-06-30"))
+        return self.cr.sql_log_count - start
+
     def test_kpis_and_forecast_query_counts_do_not_grow_with_items(self):
-        for model in ("ar.kpi.report", "ar.forecast.report"):
-            self._queries(self.env[model].create({}))  # warm the caches
+        self._fact_queries()  # warm the caches
+        self._queries(self.env["ar.forecast.report"].create({}))
         self._entry(10)
-        small = {model: self._queries(self.env[model].create({})) for model in ("ar.kpi.report", "ar.forecast.report")}
+        small = {"facts": self._fact_queries(), "forecast": self._queries(self.env["ar.forecast.report"].create({}))}
         self._entry(990)
         large_forecast = self.env["ar.forecast.report"].create({})
-        large = {
-            "ar.kpi.report": self._queries(self.env["ar.kpi.report"].create({})),
-            "ar.forecast.report": self._queries(large_forecast),
-        }
+        large = {"facts": self._fact_queries(), "forecast": self._queries(large_forecast)}
         self.assertEqual(small, large)
         self.assertEqual(len(large_forecast.line_ids.filtered(lambda line: line.kind == "open")), 1000 + 3)
 

@@ -49,7 +49,8 @@ class TestAnalyticsPack(ArAnalyticsCommon):
         forecast = self._rows(book["Forecast"])
         self.assertEqual(forecast[-1][0], "Total of the next weeks")
         self.assertEqual(forecast[-1][2], 2800.0)
-        self.assertIn(["2026-06-15", "Past week", 2900.0, 600.0], forecast)
+        self.assertIn(["2026-06-15", "Past week", 300.0, 600.0], forecast)
+        self.assertIn(["Doubtful", "Forecast", 2000.0, 0.0], forecast)
 
     def test_pack_follows_filters(self):
         rows = self._rows(self._workbook(partner_ids=[self.beta.id])["Aging Summary"])

@@ -212,14 +212,6 @@ class TestBadInput(ArDunningCommon):
         )
         self._assert_create_refused("ar.forecast.report", {"past_weeks": 2**31}, "Past Weeks .* from 0 to 52")
 
-    @freeze_time(TODAY)
-    def test_kpi_report_date_and_months(self):
-        self._assert_create_refused("ar.kpi.report", {"date_to": "2027-01-31"}, "Last Month .* not 2027-01-31")
-        self._assert_create_refused("ar.kpi.report", {"months": 100_000}, "1 to 120 months")
-        self._assert_create_refused("ar.kpi.report", {"months": 2**31}, "Months .* from 1 to 120")
-        report = self.env["ar.kpi.report"].create({})
-        self._assert_refused(report, {"months": 2**31}, "Months .* from 1 to 120")
-
 
 @tagged("post_install", "-at_install")
 class TestNightlyJobsIsolation(ArDunningCommon):

@@ -38,9 +38,10 @@ class TestDashboard(ArAnalyticsCommon):
             "amount_b0": 500.0,
             "amount_b1": 100.0,
             "amount_b5": 2000.0,
-            "forecast_week_0": 2300.0,
+            "forecast_week_0": 300.0,
             "forecast_week_1": 0.0,
             "forecast_later": 500.0,
+            "forecast_doubtful": 2000.0,
             "grade_d_count": 1,
             "grade_a_count": 0,
         }
@@ -55,12 +56,15 @@ class TestDashboard(ArAnalyticsCommon):
         overdue = self._records(dashboard.with_context(ar_overdue=1).action_open_aging())
         self.assertEqual(overdue.move_id, self.inv_beta_january | self.inv_beta_eur | self.refund_alpha)
         this_week = self._records(dashboard.with_context(ar_week=0).action_open_forecast())
-        self.assertEqual(this_week.move_id, self.inv_beta_january | self.inv_beta_eur)
+        self.assertEqual(this_week.move_id, self.inv_beta_eur)
         later = self._records(dashboard.with_context(ar_week="later").action_open_forecast())
         self.assertEqual(later.move_id, self.inv_alpha_june)
+        doubtful = self._records(dashboard.with_context(ar_week="doubtful").action_open_forecast())
+        self.assertEqual(doubtful.move_id, self.inv_beta_january)
         kpis = dashboard.with_context(ar_graph=1).action_open_kpis()
         self.assertEqual(kpis["views"][0][1], "graph")
-        self.assertEqual(len(self._records(kpis)), 6)
+        self.assertEqual(self._records(kpis).company_id, self.company)
+        self.assertEqual(set(self._records(kpis).mapped("month")), {self._date(f"2026-0{m}-01") for m in range(1, 7)})
         graded = self._records(dashboard.with_context(ar_grade="D").action_open_grade())
         self.assertIn(self.beta, graded)
         self.assertNotIn(self.customer, graded)
@@ -77,9 +81,11 @@ class TestAnalyticsAccess(ArAnalyticsCommon):
     def test_billing_users_and_salespeople_are_refused(self):
         for login, groups in (("ar_biller", "account.group_account_invoice"), ("ar_employee", "base.group_user")):
             user = self._user(login, groups)
-            for model in ("ar.aging.report", "ar.kpi.report", "ar.forecast.report", "ar.receivables.dashboard"):
+            for model in ("ar.aging.report", "ar.forecast.report", "ar.receivables.dashboard"):
                 with self.assertRaises(AccessError, msg=f"{login} {model}"):
                     self.env[model].with_user(user).create({})
+            with self.assertRaises(AccessError, msg=f"{login} ar.kpi.fact"):
+                self.env["ar.kpi.fact"].with_user(user).search([])
 
     def test_other_company_controller_sees_no_lines_of_this_company(self):
         aging = self.env["ar.aging.report"].with_context(allowed_company_ids=[self.company.id]).create({})

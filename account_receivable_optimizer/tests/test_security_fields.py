@@ -247,7 +247,7 @@ class TestSecurityFields(ArDunningCommon):
 
     def test_reports_of_another_company(self):
         other = [Command.set(self.other_company.ids)]
-        for model in ("ar.aging.report", "ar.kpi.report", "ar.forecast.report"):
+        for model in ("ar.aging.report", "ar.forecast.report"):
             Report = self.env[model].with_user(self.controller)
             with self.subTest(model=model):
                 with self.assertRaises(AccessError):

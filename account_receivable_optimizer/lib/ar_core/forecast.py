@@ -4,7 +4,11 @@ Source: the issue's definition, built on the formulas reference ("average
 days late"): an open invoice is expected on its promise date if it has
 one, else on its due date plus the customer's amount-weighted average
 delay over the last 12 months (early payments count 0 days, so a
-customer is never expected before the due date).
+customer is never expected before the due date). An invoice already later
+than that is expected the customer's delay after today, not "now".
+Invoices disputed, handed over to collection, or later than the
+customer's delay by more than a policy threshold are *doubtful*: they
+are not expected in any week.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from .risk import average_days_late, round_half_up
 
 WEEKS = 13
 LATER = "later"
+DOUBTFUL = "doubtful"
+#: Days beyond the customer's usual delay after which an overdue item is doubtful.
+DEFAULT_DOUBTFUL_DAYS = 90
 
 
 def customer_delay(payments: Iterable[tuple[datetime.date | None, datetime.date, float]]) -> float:
@@ -32,11 +39,44 @@ def expected_payment_date(
     due_date: datetime.date,
     delay_days: float,
     promise_date: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> datetime.date:
-    """The promise date if any, else the due date plus the delay rounded to whole days."""
+    """The promise date if any, else the due date plus the delay rounded to whole days.
+
+    An item already past that date on ``today`` is expected the same delay
+    after ``today``: a customer who pays 20 days late, 30 days late already,
+    is expected in 20 days, not this week.
+    """
     if promise_date:
         return promise_date
-    return add_days(due_date, int(round_half_up(delay_days, 0)))
+    delay = int(round_half_up(delay_days, 0))
+    expected = add_days(due_date, delay)
+    if today is not None and expected < today:
+        return add_days(today, delay)
+    return expected
+
+
+def is_doubtful(
+    due_date: datetime.date,
+    delay_days: float,
+    today: datetime.date,
+    threshold_days: int = DEFAULT_DOUBTFUL_DAYS,
+    *,
+    disputed: bool = False,
+    handed_over: bool = False,
+    promised: bool = False,
+) -> bool:
+    """Whether an open item is doubtful: disputed, handed over, or overdue
+    by more than the customer's usual delay plus ``threshold_days``.
+
+    A pending promise to pay keeps a late item expected (on its promised
+    date), not a disputed or handed-over one.
+    """
+    if disputed or handed_over:
+        return True
+    if promised:
+        return False
+    return (today - due_date).days - delay_days > threshold_days
 
 
 def week_start(day: datetime.date) -> datetime.date:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 
 def month_days(month: datetime.date) -> int:
@@ -122,12 +123,12 @@ def percent_of(part: float, total: float) -> float | None:
     return part / total * 100.0
 
 
-def average_days_to_pay(payments: Iterable[tuple[datetime.date, datetime.date, float]]) -> float | None:
-    """Amount-weighted mean of (payment date - invoice date).
+def payment_sums(payments: Iterable[tuple[datetime.date, datetime.date, float]]) -> tuple[float, float]:
+    """``(amount paid, amount x days to pay)`` of ``(invoice_date, payment_date, amount paid)``.
 
-    ``payments`` holds ``(invoice_date, payment_date, amount paid)``.
-    Source: formulas reference "Average days to pay". Amounts of zero or
-    less are ignored; ``None`` when nothing was paid.
+    The two sums from which the average days to pay of any group of
+    payments is computed (:func:`days_to_pay_from_sums`); amounts of zero
+    or less are ignored.
     """
     total = 0.0
     weighted = 0.0
@@ -136,4 +137,110 @@ def average_days_to_pay(payments: Iterable[tuple[datetime.date, datetime.date, f
             continue
         total += amount
         weighted += amount * (payment_date - invoice_date).days
-    return weighted / total if total else None
+    return total, weighted
+
+
+def days_to_pay_from_sums(paid_amount: float, paid_days: float) -> float | None:
+    """Average days to pay from the sums of :func:`payment_sums`; ``None`` when nothing was paid."""
+    if paid_amount <= 0:
+        return None
+    return paid_days / paid_amount
+
+
+def average_days_to_pay(payments: Iterable[tuple[datetime.date, datetime.date, float]]) -> float | None:
+    """Amount-weighted mean of (payment date - invoice date).
+
+    ``payments`` holds ``(invoice_date, payment_date, amount paid)``.
+    Source: formulas reference "Average days to pay". Amounts of zero or
+    less are ignored; ``None`` when nothing was paid.
+    """
+    return days_to_pay_from_sums(*payment_sums(payments))
+
+
+# ----------------------------------------------------------------------
+# Periods of several months: ratios of a group from the group's sums
+# ----------------------------------------------------------------------
+
+#: Months of each period granularity.
+GRANULARITY_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    """First day of the month ``count`` months after the month of ``month`` (negative: before)."""
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> int:
+    """Number of months from the month of ``first`` to the month of ``last``, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def period_days(first: datetime.date, last: datetime.date, today: datetime.date | None = None) -> int:
+    """Calendar days from the first day of ``first``'s month to the last day of ``last``'s month.
+
+    A period that is not over on ``today`` counts its days up to ``today``
+    included: the credit sales and receivables of a month in progress are
+    those of its days so far.
+    """
+    end = month_end(last)
+    if today is not None and first.replace(day=1) <= today < end:
+        end = today
+    return (end - first.replace(day=1)).days + 1
+
+
+def period_months(start: datetime.date, granularity: str) -> tuple[datetime.date, datetime.date]:
+    """``(first month, last month)`` of the period of ``granularity`` starting on ``start``."""
+    first = start.replace(day=1)
+    return first, add_months(first, GRANULARITY_MONTHS[granularity] - 1)
+
+
+@dataclass(frozen=True)
+class PeriodFacts:
+    """What a group of monthly facts adds up to over a period of one or more months.
+
+    Flows (credit sales, payments) are summed over the months of the
+    period; stocks are taken at its ends: the receivables at the end of
+    its last month (``ending_*``) and at the end of the month before its
+    first (``beginning_receivables``), each summed over the group's
+    customers. ``days`` are the calendar days of the period, ``months``
+    its number of months (the N of the CEI).
+    """
+
+    credit_sales: float
+    beginning_receivables: float
+    ending_receivables: float
+    ending_current: float
+    ending_over_90: float
+    paid_amount: float
+    paid_days: float
+    days: int
+    months: int = 1
+
+
+def period_kpis(facts: PeriodFacts) -> dict[str, float | None]:
+    """The KPIs of a period from its summed facts; ``None`` where undefined.
+
+    Source: formulas reference, "DSO and collection KPIs": DSO and BPDSO
+    use the receivables at the period's end, the period's credit sales and
+    its days; the CEI uses N = the period's months; the percentages use
+    the ending receivables; the days to pay weigh every payment of the
+    period by its amount. Never an average of monthly ratios.
+    """
+    dso = standard_dso(facts.ending_receivables, facts.credit_sales, facts.days)
+    bpdso = best_possible_dso(facts.ending_current, facts.credit_sales, facts.days)
+    return {
+        "dso": dso,
+        "bpdso": bpdso,
+        "add": average_days_delinquent(dso, bpdso),
+        "cei": collection_effectiveness_index(
+            facts.beginning_receivables,
+            facts.credit_sales,
+            facts.ending_receivables,
+            facts.ending_current,
+            facts.months,
+        ),
+        "percent_overdue": percent_of(facts.ending_receivables - facts.ending_current, facts.ending_receivables),
+        "percent_over_90": percent_of(facts.ending_over_90, facts.ending_receivables),
+        "days_to_pay": days_to_pay_from_sums(facts.paid_amount, facts.paid_days),
+    }

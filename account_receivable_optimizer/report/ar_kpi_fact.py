@@ -1,0 +1,583 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..lib.ar_core import kpi
+from ..models.res_partner import RISK_GRADES
+
+_logger = logging.getLogger(__name__)
+
+KPI_DIGITS = (16, 2)
+#: Columns of the facts, written in one query.
+FACT_COLUMNS = [
+    ("company_id", "int4"),
+    ("month", "date"),
+    ("partner_id", "int4"),
+    ("user_id", "int4"),
+    ("risk_grade", "varchar"),
+    ("has_sales", "bool"),
+    ("credit_sales", "numeric"),
+    ("beginning_receivables", "numeric"),
+    ("receivables", "numeric"),
+    ("current_receivables", "numeric"),
+    ("overdue_receivables", "numeric"),
+    ("over_90_receivables", "numeric"),
+    ("paid_amount", "numeric"),
+    ("paid_days", "numeric"),
+    ("dso", "numeric"),
+    ("countback_dso", "numeric"),
+    ("bpdso", "numeric"),
+    ("add", "numeric"),
+    ("cei", "numeric"),
+    ("percent_overdue", "numeric"),
+    ("percent_over_90", "numeric"),
+    ("days_to_pay", "numeric"),
+    ("target_dso", "numeric"),
+]
+#: Ratios of a group, computed from the group's sums by :meth:`ArKpiFact._read_group`.
+RATIO_FIELDS = (
+    "dso",
+    "countback_dso",
+    "bpdso",
+    "add",
+    "cei",
+    "percent_overdue",
+    "percent_over_90",
+    "days_to_pay",
+    "target_dso",
+)
+#: Stocks of a group: the receivables at the end of its period (at its start for the beginning ones).
+STOCK_FIELDS = (
+    "beginning_receivables",
+    "receivables",
+    "current_receivables",
+    "overdue_receivables",
+    "over_90_receivables",
+)
+#: What :meth:`ArKpiFact._read_group` computes for a group instead of summing or averaging it.
+PERIOD_FIELDS = RATIO_FIELDS + STOCK_FIELDS
+#: Sums read per group and month to compute the ratios of a group.
+GROUP_SUMS = {
+    "credit_sales": "credit_sales:sum",
+    "beginning_receivables": "beginning_receivables:sum",
+    "receivables": "receivables:sum",
+    "current_receivables": "current_receivables:sum",
+    "overdue_receivables": "overdue_receivables:sum",
+    "over_90_receivables": "over_90_receivables:sum",
+    "paid_amount": "paid_amount:sum",
+    "paid_days": "paid_days:sum",
+    "target_min": "target_dso:min",
+    "target_max": "target_dso:max",
+}
+#: Days overdue beyond which an item counts in "% over 90 days".
+OVER_DAYS = 90
+#: Months of credit sales before a month, for its countback DSO.
+COUNTBACK_HISTORY = 12
+#: Months filled when a company has no facts yet (install, new company).
+BACKFILL_MONTHS = 24
+#: Months refreshed by the nightly job (late entries and reconciliations of the previous months).
+REFRESH_MONTHS = 3
+
+
+class ArKpiFact(models.Model):
+    """Receivables facts of one month for one customer and salesperson of a company.
+
+    The stored inputs of every collection KPI: credit sales net of credit
+    notes, receivables at the beginning and at the end of the month (total,
+    current, overdue, over 90 days), payments of customer invoices (amount and
+    amount x days to pay). Filled by :meth:`_ar_refresh` (nightly job,
+    install, *Refresh*); never edited by hand.
+
+    The KPI columns of a row are the KPIs of that month and customer. The KPIs
+    of a group of rows (several customers, a quarter, a year, rolling months)
+    are computed from the group's sums by :meth:`_read_group`, so that the
+    list, pivot, graph and XLSX pack never average ratios (``kpi.period_kpis``).
+    """
+
+    _name = "ar.kpi.fact"
+    _description = "Receivables KPI Facts of a Month"
+    _order = "month desc, company_id, partner_id, id"
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    month = fields.Date(required=True, index=True, readonly=True, help="First day of the month.")
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True, help="The invoices' salesperson.")
+    risk_grade = fields.Selection(RISK_GRADES, readonly=True, help="The customer's grade when the facts were filled.")
+    has_sales = fields.Boolean(string="Credit Sales in the Month", readonly=True)
+    credit_sales = fields.Monetary(readonly=True, help="Customer invoices net of credit notes, taxes included.")
+    beginning_receivables = fields.Monetary(readonly=True, help="Open receivables at the end of the month before.")
+    receivables = fields.Monetary(string="Ending Receivables", readonly=True)
+    current_receivables = fields.Monetary(string="Current Receivables", readonly=True)
+    overdue_receivables = fields.Monetary(readonly=True)
+    over_90_receivables = fields.Monetary(string="Receivables over 90 Days", readonly=True)
+    paid_amount = fields.Monetary(readonly=True, help="Customer invoices paid in the month.")
+    paid_days = fields.Float(
+        string="Paid Amount x Days", digits=KPI_DIGITS, readonly=True, help="Sum of amount paid x days to pay."
+    )
+    dso = fields.Float(string="DSO", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    countback_dso = fields.Float(string="Countback DSO", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    bpdso = fields.Float(string="Best Possible DSO", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    add = fields.Float(string="Average Days Delinquent", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    cei = fields.Float(string="CEI (%)", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    percent_overdue = fields.Float(string="% Overdue", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    percent_over_90 = fields.Float(string="% Over 90 Days", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    days_to_pay = fields.Float(string="Average Days to Pay", digits=KPI_DIGITS, aggregator="max", readonly=True)
+    target_dso = fields.Float(string="Target DSO", digits=KPI_DIGITS, aggregator="max", readonly=True)
+
+    @api.depends("month", "partner_id")
+    def _compute_display_name(self):
+        for fact in self:
+            month = fact.month.strftime("%Y-%m") if fact.month else ""
+            name = fact.partner_id.display_name or self.env._("No customer")
+            fact.display_name = self.env._("%(customer)s, %(month)s", customer=name, month=month)
+
+    # ------------------------------------------------------------------
+    # Grouped reads: ratios from the group's sums
+    # ------------------------------------------------------------------
+
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):  # noqa: PLR0917 (Odoo's signature)
+        """Give every ratio of a group from the group's own sums, never an average.
+
+        Whatever aggregate is asked for a ratio field (the list, pivot and
+        graph ask for its ``aggregator``), its value is the ratio of the
+        group's period (``kpi.period_kpis``), ``False`` when undefined; the
+        receivables of a group are those at the end of its period (at its
+        start for the beginning receivables), not a sum of month ends. See
+        :meth:`_ar_group_kpis` for the period of a group.
+        """
+        groupby, aggregates = list(groupby), list(aggregates)
+        positions = [index for index, spec in enumerate(aggregates) if spec.split(":")[0] in PERIOD_FIELDS]
+        if not positions:
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        plain = ["__count" if index in positions else spec for index, spec in enumerate(aggregates)]
+        sort_keys, order = self._ar_split_order(order)
+        if sort_keys:  # sorted on computed values: all the groups first, then the page
+            rows = super()._read_group(domain, groupby, plain, having, 0, None, order)
+        else:
+            rows = super()._read_group(domain, groupby, plain, having, offset, limit, order)
+        if not rows:
+            return rows
+        kpis_of_rows = self._ar_group_kpis(domain, groupby, rows, super()._read_group)
+        result = []
+        for row, kpis in zip(rows, kpis_of_rows, strict=True):
+            values = list(row)
+            for index in positions:
+                value = kpis.get(aggregates[index].split(":")[0])
+                values[len(groupby) + index] = False if value is None else value
+            result.append((tuple(values), kpis))
+        for name, descending in reversed(sort_keys):
+            # undefined values last, whatever the direction
+            result.sort(key=lambda item, name=name: item[1].get(name) is None)
+            defined = [item for item in result if item[1].get(name) is not None]
+            defined.sort(key=lambda item, name=name: item[1][name], reverse=descending)
+            result[: len(defined)] = defined
+        if sort_keys:
+            result = result[offset : offset + limit if limit else None]
+        return [values for values, _kpis in result]
+
+    @staticmethod
+    def _ar_split_order(order):
+        """``([(computed field, descending)], order of the other terms or None)`` of a group order."""
+        sort_keys, others = [], []
+        for term in (order or "").split(","):
+            if not term.strip():
+                continue
+            spec, _sep, direction = term.strip().partition(" ")
+            name = spec.split(":")[0]
+            if name in PERIOD_FIELDS:
+                sort_keys.append((name, direction.strip().lower().startswith("desc")))
+            else:
+                others.append(term.strip())
+        return sort_keys, (", ".join(others) or None)
+
+    def _ar_group_kpis(self, domain, groupby, rows, read_group):
+        """The KPIs of each group of ``rows`` (results of ``_read_group(domain, groupby, ...)``).
+
+        The period of a group is the interval of its month group (``month:month``,
+        ``month:quarter``, ``month:year``; the finest when there are several), else
+        the months of the domain: from its lower bound on ``month`` (or the
+        first month with facts) to its upper bound (at most this month; or the
+        last month with facts); the domain's months also clip a month group. Credit sales and payments
+        are summed over the period, receivables taken at its end, the
+        beginning receivables at its start; the countback walks back through
+        the group's monthly credit sales up to 12 months before the period,
+        whatever the period filters of the domain.
+
+        :param read_group: the standard ``_read_group``, for the sums
+        """
+        date_specs = [(index, spec) for index, spec in enumerate(groupby) if spec.split(":")[0] == "month"]
+        other = [(index, spec) for index, spec in enumerate(groupby) if spec.split(":")[0] != "month"]
+        # facts are dated on the 1st of their month: a day or week group holds one month
+        granularities = [
+            "month" if spec.partition(":")[2] in ("day", "week") else (spec.partition(":")[2] or "month")
+            for _index, spec in date_specs
+        ]
+        if any(granularity not in kpi.GRANULARITY_MONTHS for granularity in granularities):
+            return [{} for _row in rows]  # weeks, days, month numbers: no period of whole months
+        [(data_first, data_last)] = read_group(domain, [], ["month:min", "month:max"])
+        if not data_first:
+            return [{} for _row in rows]
+        lower, upper = self._ar_domain_month_bounds(domain)
+        today = fields.Date.context_today(self)
+        this_month = today.replace(day=1)
+        span_first = lower or data_first
+        span_last = min(upper, this_month) if upper else data_last
+        monthly = defaultdict(dict)
+        size = len(other)
+        for row in read_group(domain, [spec for _index, spec in other] + ["month:month"], list(GROUP_SUMS.values())):
+            sums = zip(GROUP_SUMS, row[size + 1 :], strict=True)
+            monthly[row[:size]][row[size]] = {key: value or 0.0 for key, value in sums}
+        # the countback walks back beyond the period filters: 12 months before the span
+        history_domain = [
+            expression.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
+        ]
+        history_domain += [("month", ">=", kpi.add_months(span_first, -COUNTBACK_HISTORY)), ("month", "<=", span_last)]
+        sales_history = defaultdict(dict)
+        for row in read_group(history_domain, [spec for _index, spec in other] + ["month:month"], ["credit_sales:sum"]):
+            sales_history[row[:size]][row[size]] = row[size + 1]
+        result = []
+        for row in rows:
+            first, last = span_first, span_last
+            if date_specs:
+                finest = min(range(len(date_specs)), key=lambda i: kpi.GRANULARITY_MONTHS[granularities[i]])
+                start = row[date_specs[finest][0]]
+                if not start:
+                    result.append({})
+                    continue
+                if start.day > 1:  # the week that holds the 1st of the next month
+                    start = kpi.add_months(start, 1)
+                group_first, group_last = kpi.period_months(start, granularities[finest])
+                first, last = max(first, group_first), min(last, group_last)
+            key = tuple(row[index] for index, _spec in other)
+            result.append(self._ar_period_kpis(monthly.get(key, {}), first, last, sales_history.get(key, {}), today))
+        return result
+
+    @staticmethod
+    def _ar_period_kpis(months, first, last, sales_history, today):
+        """KPIs of the period ``first`` ... ``last`` of a group.
+
+        :param months: ``{month: {GROUP_SUMS key: value}}`` of the group
+        :param sales_history: ``{month: credit sales}`` of the group, from 12 months before the period
+        """
+        if first > last:
+            return {}
+        in_period = [sums for month, sums in months.items() if first <= month <= last]
+        ending = months.get(last, {})
+        stocks = {name: ending.get(name, 0.0) for name in STOCK_FIELDS}
+        stocks["beginning_receivables"] = months.get(first, {}).get("beginning_receivables", 0.0)
+        facts = kpi.PeriodFacts(
+            credit_sales=sum(sums["credit_sales"] for sums in in_period),
+            beginning_receivables=stocks["beginning_receivables"],
+            ending_receivables=stocks["receivables"],
+            ending_current=stocks["current_receivables"],
+            ending_over_90=stocks["over_90_receivables"],
+            paid_amount=sum(sums["paid_amount"] for sums in in_period),
+            paid_days=sum(sums["paid_days"] for sums in in_period),
+            days=kpi.period_days(first, last, today),
+            months=kpi.months_between(first, last),
+        )
+        kpis = kpi.period_kpis(facts)
+        history = []
+        month = last
+        while month >= kpi.add_months(first, -COUNTBACK_HISTORY):
+            history.append((kpi.month_days(month), sales_history.get(month) or 0.0))
+            month = kpi.add_months(month, -1)
+        kpis["countback_dso"] = kpi.countback_dso(stocks["receivables"], history)
+        targets = {sums["target_min"] for sums in in_period} | {sums["target_max"] for sums in in_period}
+        target = targets.pop() if len(targets) == 1 else None
+        kpis["target_dso"] = target or None  # 0 sets no target
+        return dict(kpis, **stocks)
+
+    @staticmethod
+    def _ar_domain_month_bounds(domain):
+        """``(first month, last month)`` of the domain's conditions on ``month``.
+
+        The bounds of period filters (``month >= first``, ``month <= last``);
+        with several filters, the union of their periods (the lowest lower
+        bound, the highest upper bound). ``None`` on a side the domain does
+        not bound.
+        """
+        lowers, uppers = [], []
+        for leaf in domain or ():
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or leaf[0] != "month" or not leaf[2]:
+                continue
+            value = fields.Date.to_date(leaf[2])
+            start = value.replace(day=1)
+            if leaf[1] == ">=":
+                lowers.append(start if value.day == 1 else kpi.add_months(start, 1))
+            elif leaf[1] == ">":
+                lowers.append(kpi.add_months(start, 1))
+            elif leaf[1] == "<=":
+                uppers.append(start)
+            elif leaf[1] == "<":
+                uppers.append(kpi.add_months(start, -1) if value.day == 1 else start)
+        return (min(lowers) if lowers else None), (max(uppers) if uppers else None)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def action_ar_refresh(self):
+        """Refill the last 24 months of the selected companies (button of the KPI views)."""
+        if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
+            raise AccessError(self.env._("Only Credit Controllers refresh the receivables KPIs."))
+        today = fields.Date.context_today(self)
+        for company in self.env.companies:
+            self.sudo()._ar_refresh(company, kpi.add_months(today, 1 - BACKFILL_MONTHS), today)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _ar_refresh_recent(self, companies):
+        """Refresh the last 3 months of ``companies``, or back-fill 24 months of those without facts."""
+        today = fields.Date.context_today(self)
+        facts = self.sudo()
+        filled = {company for (company,) in facts._read_group([("company_id", "in", companies.ids)], ["company_id"])}
+        for company in companies.sudo():
+            months = REFRESH_MONTHS if company in filled else BACKFILL_MONTHS
+            facts._ar_refresh(company, kpi.add_months(today, 1 - months), today)
+
+    def _ar_lock(self, company):
+        """Take the company's fill lock for the transaction; ``False`` when another worker holds it."""
+        return self.env.execute_query(
+            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", self._name, company.id)
+        )[0][0]
+
+    def _ar_refresh(self, company, first, last):
+        """Replace the facts of ``company`` from the month of ``first`` to the month of ``last``.
+
+        Idempotent: the months are deleted and written again from the
+        ledger, in a constant number of queries. Returns ``False`` when another
+        worker is filling the same company (nothing is done).
+        """
+        if not self._ar_lock(company):
+            _logger.info("Receivables KPI facts of company %s are being filled elsewhere", company.id)
+            return False
+        first, last = first.replace(day=1), last.replace(day=1)
+        today = fields.Date.context_today(self)
+        months = [kpi.add_months(first, offset) for offset in range(kpi.months_between(first, last))]
+        before = kpi.add_months(first, -1)
+        self.env["ar.aging.report"]._flush_receivables()
+        self.flush_model()
+        self.env.execute_query(
+            SQL(
+                "DELETE FROM ar_kpi_fact WHERE company_id = %s AND month >= %s AND month <= %s",
+                company.id,
+                first,
+                last,
+            )
+        )
+        receivables = self._fetch_receivables(company, before, last, today)
+        sales = self._fetch_credit_sales(company, kpi.add_months(first, -COUNTBACK_HISTORY), last)
+        payments = self._fetch_payments(company, first, last)
+        keys = {key for key, _month in (*receivables, *sales, *payments)}
+        partners = self.env["res.partner"].browse({partner for partner, _user in keys if partner})
+        partners = partners.with_company(company).sudo()
+        grades = {partner.id: partner.ar_risk_grade for partner in partners}
+        default_target = company.ar_credit_policy_id.target_dso
+        targets = {partner.id: partner._ar_get_credit_policy().target_dso for partner in partners}
+        vals_list = []
+        for key in keys:
+            partner_id, user_id = key
+            for month in months:
+                vals = self._ar_month_vals(key, month, today, receivables=receivables, sales=sales, payments=payments)
+                if vals:
+                    vals.update(
+                        company_id=company.id,
+                        partner_id=partner_id or False,
+                        user_id=user_id or False,
+                        risk_grade=grades.get(partner_id) or False,
+                        target_dso=targets.get(partner_id, default_target),
+                    )
+                    vals_list.append(vals)
+        self.env["ar.aging.report"]._ar_insert_lines(self._name, FACT_COLUMNS, vals_list)
+        return True
+
+    def _ar_month_vals(self, key, month, today, *, receivables, sales, payments):
+        """Facts and KPIs of one key and month; ``None`` when the key had nothing that month."""
+        total, current, over_90 = receivables.get((key, month), (0.0, 0.0, 0.0))
+        beginning = receivables.get((key, kpi.add_months(month, -1)), (0.0, 0.0, 0.0))[0]
+        credit_sales = sales.get((key, month), 0.0)
+        paid_amount, paid_days = kpi.payment_sums(payments.get((key, month), []))
+        if not (total or beginning or credit_sales or paid_amount):
+            return None
+        kpis = kpi.period_kpis(
+            kpi.PeriodFacts(
+                credit_sales=credit_sales,
+                beginning_receivables=beginning,
+                ending_receivables=total,
+                ending_current=current,
+                ending_over_90=over_90,
+                paid_amount=paid_amount,
+                paid_days=paid_days,
+                days=kpi.period_days(month, month, today),
+            )
+        )
+        history = [kpi.add_months(month, -offset) for offset in range(COUNTBACK_HISTORY + 1)]
+        kpis["countback_dso"] = kpi.countback_dso(
+            total, [(kpi.month_days(m), sales.get((key, m), 0.0)) for m in history]
+        )
+        return dict(
+            kpis,
+            month=month,
+            credit_sales=credit_sales,
+            beginning_receivables=beginning,
+            receivables=total,
+            current_receivables=current,
+            overdue_receivables=total - current,
+            over_90_receivables=over_90,
+            has_sales=credit_sales > 0,
+            paid_amount=paid_amount,
+            paid_days=paid_days,
+        )
+
+    def _fetch_receivables(self, company, first, last, today):
+        """``{((customer, salesperson), month): (total, current, over 90 days)}`` at each month end.
+
+        The month end is capped at ``today``; amounts are open amounts on
+        that day (reconciliations made later are undone), as the aging.
+        """
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH cuts AS (
+                    SELECT d::date AS month, LEAST((d + interval '1 month - 1 day')::date, %(today)s) AS cut
+                      FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') d
+                ), later AS (
+                    SELECT debit_move_id AS line_id, amount, max_date
+                      FROM account_partial_reconcile
+                     WHERE max_date > %(first_cut)s AND company_id = %(company)s
+                 UNION ALL
+                    SELECT credit_move_id, -amount, max_date
+                      FROM account_partial_reconcile
+                     WHERE max_date > %(first_cut)s AND company_id = %(company)s
+                ), items AS (
+                    SELECT aml.id, cp.id AS partner_id, m.invoice_user_id AS user_id, aml.date,
+                           COALESCE(aml.date_maturity, aml.date) AS due, aml.amount_residual AS residual
+                      FROM account_move_line aml
+                      JOIN account_account a ON a.id = aml.account_id
+                      JOIN account_move m ON m.id = aml.move_id
+                 LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                     WHERE a.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND aml.company_id = %(company)s
+                       AND aml.date <= %(last_cut)s
+                       AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
+                ), per_item AS (
+                    SELECT c.month, c.cut, i.partner_id, i.user_id, i.due,
+                           i.residual + COALESCE(SUM(l.amount), 0) AS amount
+                      FROM cuts c
+                      JOIN items i ON i.date <= c.cut
+                 LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
+                  GROUP BY c.month, c.cut, i.id, i.partner_id, i.user_id, i.due, i.residual
+                )
+                SELECT partner_id, user_id, month, SUM(amount),
+                       COALESCE(SUM(amount) FILTER (WHERE due >= cut), 0),
+                       COALESCE(SUM(amount) FILTER (WHERE cut - due > %(over)s), 0)
+                  FROM per_item
+              GROUP BY 1, 2, 3
+                """,
+                today=today,
+                first=first,
+                last=last,
+                first_cut=min(kpi.month_end(first), today),
+                last_cut=min(kpi.month_end(last), today),
+                company=company.id,
+                over=OVER_DAYS,
+            )
+        )
+        return {((row[0], row[1]), row[2]): (float(row[3] or 0), float(row[4]), float(row[5])) for row in rows}
+
+    def _fetch_credit_sales(self, company, first, last):
+        """``{((customer, salesperson), month): credit sales}``: invoices net of credit notes, receivable side."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT cp.id, m.invoice_user_id, date_trunc('month', aml.date)::date, SUM(aml.balance)
+                  FROM account_move_line aml
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+             LEFT JOIN res_partner p ON p.id = aml.partner_id
+             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND aml.company_id = %(company)s
+                   AND aml.date >= %(first)s AND aml.date <= %(last)s
+              GROUP BY 1, 2, 3
+                """,
+                company=company.id,
+                first=first,
+                last=kpi.month_end(last),
+            )
+        )
+        return {((row[0], row[1]), row[2]): float(row[3]) for row in rows}
+
+    def _fetch_payments(self, company, first, last):
+        """``{((customer, salesperson), month): [(invoice date, payment date, amount)]}`` of invoices paid.
+
+        A payment is a partial reconciliation of an invoice's receivable item
+        with anything but a credit note, dated when both were there (``max_date``).
+        """
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT cp.id, m.invoice_user_id, date_trunc('month', apr.max_date)::date, m.invoice_date,
+                       apr.max_date, SUM(apr.amount)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+             LEFT JOIN res_partner p ON p.id = aml.partner_id
+             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND m.move_type = 'out_invoice'
+                   AND cm.move_type != 'out_refund'
+                   AND aml.company_id = %(company)s
+                   AND apr.max_date >= %(first)s AND apr.max_date <= %(last)s
+              GROUP BY 1, 2, 3, 4, 5
+                """,
+                company=company.id,
+                first=first,
+                last=kpi.month_end(last),
+            )
+        )
+        result = defaultdict(list)
+        for partner_id, user_id, month, invoice_date, payment_date, amount in rows:
+            result[(partner_id, user_id), month].append((invoice_date or payment_date, payment_date, float(amount)))
+        return result
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    def _cron_refresh_facts(self):
+        """Fill the receivables KPI facts of every company, one company at a time.
+
+        A company without facts is back-filled over 24 months, the others
+        refresh their last 3 months (late entries and reconciliations).
+        A batch is a company: a constant number of queries whatever its
+        number of items; each company is written in its own savepoint so that
+        one failing never stops the others, and a company another worker is
+        filling is skipped (advisory lock). Running it twice gives the same
+        facts.
+        """
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        for done, company in enumerate(companies, start=1):
+            try:
+                with self.env.cr.savepoint():
+                    self._ar_refresh_recent(company)
+            except Exception:  # one company must not stop the others
+                _logger.exception("Receivables KPI facts of company %s failed", company.id)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
