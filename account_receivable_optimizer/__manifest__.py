@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/ar_dunning_data.xml",
         "data/ar_discount_data.xml",
+        "data/ar_insurance_data.xml",
         "views/ar_credit_policy_views.xml",
         "views/ar_credit_override_views.xml",
         "views/res_partner_views.xml",
@@ -31,6 +32,7 @@
         "views/ar_dunning_communication_views.xml",
         "views/ar_invoice_dispute_views.xml",
         "views/ar_payment_promise_views.xml",
+        "views/ar_credit_insurance_views.xml",
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "report/ar_dunning_letter.xml",
@@ -38,6 +40,7 @@
         "wizards/ar_dunning_preview_views.xml",
         "views/menus.xml",
         "views/menus_dunning.xml",
+        "views/menus_insurance.xml",
     ],
     "post_init_hook": "post_init_hook",
 }
