@@ -131,3 +131,11 @@ class TestD4416(ArCreditCommon):
             self.env["ar.d441.report"].with_user(self.controller).create(
                 {"company_id": other.id, "date_to": "2026-12-31"}
             )
+
+    def test_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        report = self._report().with_context(lang="fr_FR")
+        labels = report._ar_d441_labels()
+        self.assertEqual(labels["bands"]["91"], "91 jours et plus")
+        self.assertEqual(labels["percent_issued"], "Pourcentage du chiffre d'affaires de l'exercice (HT)")
+        self.assertIn("dont le terme est échu", labels["title"])
