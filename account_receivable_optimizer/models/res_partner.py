@@ -39,6 +39,7 @@ PARTNER_PROTECTED_FIELDS = frozenset(
         "ar_last_dunning_date",
         "ar_dunning_checked_date",
         "ar_dunning_priority",
+        "ar_insurance_checked_date",
     }
 )
 RISK_GRADES = [

@@ -259,3 +259,10 @@ class TestInsuranceDeadlines(ArCreditCommon):
         self.assertIn("3,000.00", (activities - activity).note)
         self._run("2026-05-04")
         self.assertEqual(len(self._activities(self.cover_type)), 2)
+
+    def test_checked_date_set_by_the_job_only(self):
+        manager = self._user("ar_ins_cm2", f"account.group_account_invoice,{MANAGER},base.group_partner_manager")
+        with self.assertRaises(AccessError):
+            self.customer.with_user(manager).write({"ar_insurance_checked_date": "2026-06-30"})
+        with self.assertRaises(AccessError):
+            self.cover.with_user(manager).write({"expiry_alert_date": "2026-06-30"})
