@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..lib.ar_core import bounds, d441
 from ..models import ar_limits
 from ..models.ar_protected_fields_mixin import check_allowed_companies
+from ..report.ar_report_mixin import later_reconciliations_sql
 
 #: What each side of the table reads: invoice type, account type, sign of the open amount,
 #: the credit notes of the base (turnover or purchases excl. tax).
@@ -108,23 +109,13 @@ class ArD441Report(models.TransientModel):
 
         An invoice's amount due at closing is the open amount of its
         receivable (or payable) items plus the partial reconciliations dated
-        after the closing (formulas reference, "Aging as of a past date").
+        after the closing (``later_reconciliations_sql``, as the aging).
         It is disputed when a dispute was open on it at closing.
         """
         invoice_type, base_types, account_type, sign = SIDES[side]
         return SQL(
             """
-            WITH later AS (
-                SELECT debit_move_id AS line_id, amount
-                  FROM account_partial_reconcile
-                 WHERE max_date > %(closing)s AND company_id = %(company)s
-             UNION ALL
-                SELECT credit_move_id, -amount
-                  FROM account_partial_reconcile
-                 WHERE max_date > %(closing)s AND company_id = %(company)s
-            ), later_by_line AS (
-                SELECT line_id, SUM(amount) AS amount FROM later GROUP BY line_id
-            ), invoices AS (
+            WITH later_by_line AS (%(later)s), invoices AS (
                 SELECT m.id, MIN(aml.date_maturity) AS due_date,
                        %(sign)s * SUM(aml.amount_residual + COALESCE(lbl.amount, 0)) AS amount,
                        EXISTS (
@@ -156,6 +147,7 @@ class ArD441Report(models.TransientModel):
                AND m.date BETWEEN %(start)s AND %(closing)s
             """,
             closing=self.date_to,
+            later=later_reconciliations_sql(self.date_to, self.company_id.ids),
             start=self.date_from,
             company=self.company_id.id,
             sign=sign,
