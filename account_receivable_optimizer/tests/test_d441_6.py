@@ -120,7 +120,7 @@ class TestD4416(ArCreditCommon):
         )
         self.assertIn("91 days and more", html)
         self.assertIn("8,400.00", html)
-        self.assertIn("8.40 %", html)
+        self.assertIn("8.40</span> %", html)
         self.assertIn("960.00", html)
 
     def test_access(self):
@@ -139,3 +139,11 @@ class TestD4416(ArCreditCommon):
         self.assertEqual(labels["bands"]["91"], "91 jours et plus")
         self.assertEqual(labels["percent_issued"], "Pourcentage du chiffre d'affaires de l'exercice (HT)")
         self.assertIn("dont le terme est échu", labels["title"])
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(lang="fr_FR")
+            ._render_qweb_html("account_receivable_optimizer.ar_d441_report_pdf", report.ids)[0]
+            .decode()
+        )
+        self.assertIn("91 jours et plus", html)
+        self.assertIn("8,40</span> %", html)
