@@ -23,3 +23,7 @@ from . import account_partial_reconcile
 from . import mail_mail
 from . import ar_dunning_communication_discount
 from . import res_partner_discount_reminder
+from . import ar_credit_insurance_contract
+from . import ar_credit_insurance
+from . import ar_credit_guarantee
+from . import res_partner_insurance

@@ -27,6 +27,7 @@ POLICY_LIMITS = {
     "dunning_grace_days": (0, bounds.MAX_DAYS),
     "charge_rate": (0.0, bounds.MAX_RATE_PERCENT),
     "charge_fixed_amount": (0.0, bounds.MAX_AMOUNT),
+    "cover_margin": (0.0, bounds.MAX_AMOUNT),
 }
 
 
@@ -85,6 +86,26 @@ class ArCreditPolicy(models.Model):
         tracking=True,
         help="When a credit limit is set or changed, the customer's next credit review is planned "
         "this many months later (0 to 120). 0 plans no review.",
+    )
+    cover_check = fields.Boolean(
+        string="Check the Insurance Cover",
+        tracking=True,
+        help="An invoice whose posting would raise the customer's exposure above its credit insurance cover "
+        "plus its valid guarantees is blocked or warned, as the enforcement says (reason 'cover'). "
+        "A customer without cover or guarantee then cannot be invoiced on credit.",
+    )
+    limit_from_cover = fields.Boolean(
+        string="Credit Limit from the Cover",
+        tracking=True,
+        help="Suggest each customer's credit limit as insurance cover + guarantees + the internal margin; "
+        "a Credit Manager applies it from the customer's Credit & Risk tab.",
+    )
+    cover_margin = fields.Monetary(
+        string="Internal Margin",
+        currency_field="currency_id",
+        tracking=True,
+        help="Credit the company grants at its own risk above the cover and guarantees, in the suggested "
+        "credit limit (0 to 999,999,999,999).",
     )
     weight_days_late = fields.Float(
         string="Weight: days paid late",

@@ -4,11 +4,12 @@ from collections import namedtuple
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
 from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
+from ..lib.ar_core import insurance as core_insurance
 from ..lib.ar_core import risk as core_risk
 from . import ar_limits
 from .ar_protected_fields_mixin import changed_fields
@@ -38,6 +39,7 @@ PARTNER_PROTECTED_FIELDS = frozenset(
         "ar_last_dunning_date",
         "ar_dunning_checked_date",
         "ar_dunning_priority",
+        "ar_insurance_checked_date",
     }
 )
 RISK_GRADES = [
@@ -51,6 +53,9 @@ RISK_GRADES = [
 PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
 PAYMENT_WINDOW_DAYS = 365
+
+#: Insurance covers ``[(amount, indemnity %)]`` and guarantees valid on a day, in company currency.
+CoverData = namedtuple("CoverData", "covers cover guarantees")
 
 CreditData = namedtuple(
     "CreditData",
@@ -143,6 +148,44 @@ class ResPartner(models.Model):
     ar_credit_override_ids = fields.One2many(
         "ar.credit.override", "partner_id", string="Credit Overrides", groups=CONTROLLER_GROUP
     )
+    ar_insurance_ids = fields.One2many(
+        "ar.credit.insurance", "partner_id", string="Insurance Covers", groups=CONTROLLER_GROUP
+    )
+    ar_guarantee_ids = fields.One2many(
+        "ar.credit.guarantee", "partner_id", string="Guarantees", groups=CONTROLLER_GROUP
+    )
+    ar_insurance_cover = fields.Monetary(
+        string="Insurance Cover",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="Credit insurance granted on this customer today (granted, partly granted or reduced covers, "
+        "decided and not expired), in company currency.",
+    )
+    ar_guarantee_amount = fields.Monetary(
+        string="Valid Guarantees",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="Guarantees valid today (bank, parent company, documentary credit, deposit), in company currency.",
+    )
+    ar_insured_share = fields.Monetary(
+        string="Insured Share",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="What the insurers would pay if the customer defaulted today: min(exposure, cover) x indemnity %.",
+    )
+    ar_uncovered_exposure = fields.Monetary(
+        string="Uncovered Exposure",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="Exposure above the insurance cover and the guarantees valid today.",
+    )
+    ar_suggested_credit_limit = fields.Monetary(
+        string="Suggested Credit Limit",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="Insurance cover + guarantees + the internal margin of the credit policy, when the policy derives "
+        "limits from the cover (0 otherwise). A Credit Manager applies it with 'Apply'.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -171,6 +214,32 @@ class ResPartner(models.Model):
             partner.ar_overdue_amount = figures.overdue_amount
             partner.ar_max_days_overdue = figures.max_days_overdue
             partner.ar_over_limit = core_exposure.is_over_limit(figures.available, digits)
+
+    @api.depends_context("company")
+    def _compute_ar_cover_figures(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id._origin
+        credit = commercial._ar_get_credit_data(company) if commercial else {}
+        cover = commercial._ar_get_cover_data(company) if commercial else {}
+        for partner in self:
+            pid = partner.commercial_partner_id._origin.id
+            figures, secured = credit.get(pid), cover.get(pid)
+            if not figures or not secured:
+                partner.ar_insurance_cover = partner.ar_guarantee_amount = partner.ar_insured_share = 0.0
+                partner.ar_uncovered_exposure = partner.ar_suggested_credit_limit = 0.0
+                continue
+            partner.ar_insurance_cover = secured.cover
+            partner.ar_guarantee_amount = secured.guarantees
+            partner.ar_insured_share = core_insurance.insured_share_of_covers(figures.exposure, secured.covers)
+            partner.ar_uncovered_exposure = core_insurance.uncovered_exposure(
+                figures.exposure, secured.cover, secured.guarantees
+            )
+            policy = partner.commercial_partner_id._ar_get_credit_policy()
+            partner.ar_suggested_credit_limit = (
+                core_insurance.suggested_limit(secured.cover, secured.guarantees, policy.cover_margin)
+                if policy.limit_from_cover
+                else 0.0
+            )
 
     def _search_ar_over_limit(self, operator, value):
         if operator not in ("=", "!="):
@@ -284,6 +353,22 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("Only Credit Controllers can recompute risk grades."))
         partners = self.commercial_partner_id
         partners._ar_recompute_risk(self.env.company, fields.Date.context_today(self))
+        return True
+
+    def action_ar_apply_suggested_credit_limit(self):
+        """Set the credit limit to the one the insurance cover and guarantees support (Credit Managers)."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a Credit Manager can change credit limits."))
+        partner = self.commercial_partner_id
+        if not partner._ar_get_credit_policy().limit_from_cover:
+            raise UserError(
+                self.env._(
+                    "The credit policy of %(partner)s does not derive credit limits from the insurance cover.",
+                    partner=partner.display_name,
+                )
+            )
+        partner.write({"credit_limit": partner.ar_suggested_credit_limit, "use_partner_credit_limit": True})
         return True
 
     def action_ar_view_credit_overrides(self):
@@ -426,10 +511,68 @@ class ResPartner(models.Model):
             )
         return result
 
+    def _ar_get_cover_data(self, company, today=None):
+        """Insurance covers and guarantees of commercial partners valid on ``today``, two reads.
+
+        Amounts are converted to the company currency at ``today``.
+
+        :return: ``{partner_id: CoverData}`` for every partner of ``self``
+        """
+        today = today or fields.Date.context_today(self)
+        result = {pid: CoverData(covers=[], cover=0.0, guarantees=0.0) for pid in self.ids}
+        if not self.ids:
+            return result
+        to_company = company.currency_id
+
+        def convert(currency, amount):
+            return currency._convert(amount, to_company, company, today)
+
+        covers = (
+            self.env["ar.credit.insurance"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", self.ids),
+                    ("state", "in", list(core_insurance.COVERING_STATES)),
+                ],
+                order="decision_date, id",
+            )
+        )
+        for cover in covers:
+            if not cover._ar_counts_on(today):
+                continue
+            amount = convert(cover.currency_id, cover.granted_amount)
+            data = result[cover.partner_id.id]
+            data.covers.append((amount, cover.indemnity_percent))
+            result[cover.partner_id.id] = data._replace(cover=data.cover + amount)
+        guarantees = (
+            self.env["ar.credit.guarantee"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("partner_id", "in", self.ids)])
+        )
+        for guarantee in guarantees:
+            if not guarantee._ar_counts_on(today):
+                continue
+            data = result[guarantee.partner_id.id]
+            amount = convert(guarantee.currency_id, guarantee.amount)
+            result[guarantee.partner_id.id] = data._replace(guarantees=data.guarantees + amount)
+        return result
+
     def _ar_credit_check(self, data, policy):
-        """Check ``data`` (a ``CreditData`` of this partner) against ``policy``."""
+        """Check ``data`` (a ``CreditData`` of this partner) against ``policy``.
+
+        Under a policy that checks the insurance cover, the cover and the
+        guarantees valid today are read too (core: ``insurance``).
+        """
         self.ensure_one()
+        secured = None
+        if policy.cover_check:
+            company = self.env.company
+            cover = self._ar_get_cover_data(company)[self.id]
+            secured = core_insurance.secured_amount(cover.cover, cover.guarantees)
         return core_exposure.credit_check(
+            secured=secured,
             exposure_amount=data.exposure,
             limit=data.limit,
             tolerance_percent=policy.tolerance_percent,
@@ -474,6 +617,15 @@ class ResPartner(models.Model):
             )
         if core_exposure.REASON_HOLD in check.reasons:
             lines.append(self.env._("The customer is on credit hold."))
+        if core_exposure.REASON_COVER in check.reasons:
+            lines.append(
+                self.env._(
+                    "The exposure exceeds the credit insurance cover and guarantees (%(secured)s): "
+                    "%(uncovered)s would be uncovered.",
+                    secured=money(check.secured),
+                    uncovered=money(core_insurance.uncovered_exposure(data.exposure, check.secured)),
+                )
+            )
         return "\n".join(lines)
 
     def _ar_get_payment_behaviour(self, company, today):

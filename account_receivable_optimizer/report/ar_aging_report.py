@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
+from .ar_report_mixin import later_reconciliations_sql
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -104,17 +105,7 @@ class ArAgingReport(models.Model):
         self.env.execute_query(
             SQL(
                 """
-                WITH later AS (
-                    SELECT debit_move_id AS line_id, amount
-                      FROM account_partial_reconcile
-                     WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
-                 UNION ALL
-                    SELECT credit_move_id, -amount
-                      FROM account_partial_reconcile
-                     WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
-                ), later_by_line AS (
-                    SELECT line_id, SUM(amount) AS amount FROM later GROUP BY line_id
-                ), items AS (
+                WITH later_by_line AS (%(later)s), items AS (
                     SELECT aml.id, aml.company_id, c.currency_id, cp.id AS partner_id,
                            m.invoice_user_id AS user_id, cp.ar_risk_grade->>aml.company_id::text AS risk_grade,
                            aml.move_id, aml.account_id, aml.date, aml.date_maturity, m.invoice_date,
@@ -148,7 +139,7 @@ class ArAgingReport(models.Model):
                   FROM b
                 """,
                 as_of=as_of,
-                companies=self.company_ids.ids,
+                later=later_reconciliations_sql(as_of, self.company_ids.ids),
                 basis=basis,
                 days=days,
                 bucket=self._bucket_sql(days),

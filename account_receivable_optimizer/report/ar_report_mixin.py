@@ -11,6 +11,33 @@ from ..models.res_partner import RISK_GRADES
 KEEP_RUNS_DAYS = 30
 
 
+def later_reconciliations_sql(as_of, company_ids):
+    """``(line_id, amount)``: what the reconciliations dated after ``as_of`` took from each journal item.
+
+    Added to an item's residual, it gives its open amount on ``as_of``
+    (formulas reference, "Aging as of a past date"; core
+    ``aging.open_amount_as_of``): positive for a debit item, negative for a
+    credit item. The one source of this fact for the reports as of a date.
+    """
+    return SQL(
+        """
+        SELECT line_id, SUM(amount) AS amount
+          FROM (
+                SELECT debit_move_id AS line_id, amount
+                  FROM account_partial_reconcile
+                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
+             UNION ALL
+                SELECT credit_move_id, -amount
+                  FROM account_partial_reconcile
+                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
+          ) later
+      GROUP BY line_id
+        """,
+        as_of=as_of,
+        companies=list(company_ids),
+    )
+
+
 class ArReportMixin(models.AbstractModel):
     """Parameters shared by the receivables reports: companies and filters.
 

@@ -22,11 +22,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import insurance
 from .aging import days_overdue
 
 REASON_LIMIT = "limit"
 REASON_OVERDUE = "overdue"
 REASON_HOLD = "hold"
+#: The exposure exceeds the credit insurance cover plus guarantees (core: insurance).
+REASON_COVER = "cover"
 
 
 def draft_exposure(draft_totals: Iterable[float]) -> float:
@@ -89,6 +92,8 @@ class CreditCheck:
     exposure: float
     limit: float
     allowed: float | None
+    #: cover plus guarantees checked against (``None``: the cover rule is off)
+    secured: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -104,6 +109,7 @@ def credit_check(
     overdue_block_days: int,
     hold: bool,
     precision_digits: int = 2,
+    secured: float | None = None,
 ) -> CreditCheck:
     """Check an exposure (after posting) against the customer's credit terms.
 
@@ -111,7 +117,10 @@ def credit_check(
       currency, must not exceed ``limit x (1 + tolerance %)``;
     - the overdue rule applies when ``overdue_block_days`` > 0: no item may
       be overdue by more than that many days;
-    - a manual hold always blocks.
+    - a manual hold always blocks;
+    - the cover rule applies when ``secured`` (insurance cover plus
+      guarantees) is given: the exposure, rounded to the currency, must not
+      exceed it.
     """
     reasons = []
     allowed = None
@@ -123,9 +132,12 @@ def credit_check(
         reasons.append(REASON_OVERDUE)
     if hold:
         reasons.append(REASON_HOLD)
+    if secured is not None and insurance.exceeds_cover(exposure_amount, secured, 0.0, precision_digits):
+        reasons.append(REASON_COVER)
     return CreditCheck(
         reasons=tuple(reasons),
         exposure=exposure_amount,
         limit=limit or 0.0,
         allowed=allowed,
+        secured=secured,
     )
