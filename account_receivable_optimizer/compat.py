@@ -29,6 +29,17 @@ def link_groups(records, groups):
     records.write({groups_field(records): [(4, group.id) for group in groups]})
 
 
+def group_users(group):
+    """Users of ``group``, with those of the groups that imply it.
+
+    18.0: ``users`` (implied groups are written onto the users). 19.0: ``users``
+    is gone; ``user_ids`` holds the explicit members, ``all_user_ids`` all of them.
+    """
+    if "all_user_ids" in group._fields:
+        return group.all_user_ids
+    return group.users
+
+
 def set_groups_category(groups, category, sequence=None):
     """File ``groups`` under the application ``category`` of the user form.
 
