@@ -7,6 +7,7 @@ which series it concerns.
 """
 
 from odoo import release
+from odoo.tools import SQL
 
 #: The major version of the running server, e.g. 18 or 19.
 SERIES = release.version_info[0]
@@ -64,3 +65,31 @@ def group_category(group):
     if "category_id" in group._fields:
         return group.category_id
     return group.privilege_id.category_id
+
+
+def early_discount_line_condition(env, alias):
+    """SQL condition: the line ``alias`` books the early-payment discount of a payment.
+
+    18.0: the payment's discount lines have ``display_type = 'epd'``.
+    19.0: they are plain lines of the payment (or bank statement line) entry,
+    on the company's early-discount loss or gain account, or tax lines when the
+    discount includes the taxes. Flushes what the condition reads.
+    """
+    line = SQL.identifier(alias)
+    if SERIES < 19:
+        return SQL("%s.display_type = 'epd'", line)
+    env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
+    env["res.company"].flush_model(
+        ["account_journal_early_pay_discount_loss_account_id", "account_journal_early_pay_discount_gain_account_id"]
+    )
+    return SQL(
+        """(SELECT pm.origin_payment_id IS NOT NULL OR pm.statement_line_id IS NOT NULL
+              FROM account_move pm WHERE pm.id = %(line)s.move_id)
+           AND (%(line)s.tax_repartition_line_id IS NOT NULL
+                OR %(line)s.account_id IN (
+                    SELECT UNNEST(ARRAY[pc.account_journal_early_pay_discount_loss_account_id,
+                                        pc.account_journal_early_pay_discount_gain_account_id])
+                      FROM res_company pc WHERE pc.id = %(line)s.company_id))""",
+        line=line,
+    )
+
