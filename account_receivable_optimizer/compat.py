@@ -93,3 +93,20 @@ def early_discount_line_condition(env, alias):
         line=line,
     )
 
+
+#: Method of ir.mail_server that opens the SMTP session mail.mail sends through:
+#: ``connect`` on 18.0, ``_connect__`` on 19.0.
+MAIL_SERVER_CONNECT = "connect" if SERIES < 19 else "_connect__"
+
+
+def form_credit_warning(form):
+    """The partner credit warning an invoice form (odoo.tests.Form) shows.
+
+    18.0: the form has the ``partner_credit_warning`` field. 19.0: the form
+    shows it among the move's ``alerts`` (key ``account_partner_credit_warning``).
+    """
+    if "alerts" not in form._view["fields"]:
+        return form.partner_credit_warning
+    alert = (form.alerts or {}).get("account_partner_credit_warning") or {}
+    return alert.get("message") or ""
+
