@@ -110,3 +110,16 @@ def form_credit_warning(form):
     alert = (form.alerts or {}).get("account_partner_credit_warning") or {}
     return alert.get("message") or ""
 
+
+def cron_progress(env, done, remaining):
+    """Report one batch of a scheduled job, so that the job is run again while work remains.
+
+    18.0: ``ir.cron._notify_progress(done=, remaining=)``; the cron runner commits.
+    19.0: ``_notify_progress`` is deprecated for ``_commit_progress(processed,
+    remaining=)``, which also commits; outside a scheduled run (no progress in the
+    context) it would only commit, so it is not called then.
+    """
+    if SERIES < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+    elif env.context.get("ir_cron_progress_id"):
+        env["ir.cron"]._commit_progress(done, remaining=remaining)
