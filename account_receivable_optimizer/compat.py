@@ -1,9 +1,18 @@
 """Differences between the Odoo series the addon runs on (18.0 and 19.0).
 
 The rest of the addon goes through these helpers wherever the two series
-differ, so that one tree installs on both. Each helper tests for the feature
-it needs (a field, a model) rather than for a version number, and each says
-which series it concerns.
+differ, so that one tree installs on both. Each helper says which series it
+concerns; it tests for the field or model it needs where one tells the series
+apart, else for the series number.
+
+Differences handled where they are, each with a comment naming the series:
+
+- security/ar_security.xml, report/ar_receivables_dashboard_views.xml: the
+  groups' category and the users' and action's groups are set through
+  res.groups methods (models/res_groups.py) that call this module;
+- views/account_move_views.xml: the invoice credit warning has its own div
+  on 18.0, is one of the move's alerts on 19.0;
+- models/mail_mail.py: 19.0 added an argument to _postprocess_sent_message.
 """
 
 from odoo import release
@@ -58,13 +67,6 @@ def set_groups_category(groups, category, sequence=None):
         [{"xml_id": PRIVILEGE_XMLID, "values": values, "noupdate": False}]
     )
     groups.write({"privilege_id": privilege.id})
-
-
-def group_category(group):
-    """The application category ``group`` is filed under (18.0 and 19.0)."""
-    if "category_id" in group._fields:
-        return group.category_id
-    return group.privilege_id.category_id
 
 
 def early_discount_line_condition(env, alias):
