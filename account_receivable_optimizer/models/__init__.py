@@ -2,6 +2,7 @@ from . import ar_protected_fields_mixin
 from . import ar_credit_policy
 from . import ar_credit_override
 from . import res_company
+from . import res_groups
 from . import res_config_settings
 from . import res_partner
 from . import account_move

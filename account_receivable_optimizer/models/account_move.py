@@ -7,6 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, formatLang
 
+from .. import compat
 from ..lib.ar_core import discount as core_discount
 from ..lib.ar_core import exposure as core_exposure
 from .res_partner import CONTROLLER_GROUP, MANAGER_GROUP
@@ -578,7 +579,7 @@ class AccountMove(models.Model):
                        (SELECT COALESCE(SUM(epd.balance), 0)
                           FROM account_partial_reconcile apr
                           JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                          JOIN account_move_line epd ON epd.move_id = cl.move_id AND epd.display_type = 'epd'
+                          JOIN account_move_line epd ON epd.move_id = cl.move_id AND %s
                          WHERE apr.debit_move_id = ANY(ARRAY_AGG(l.id))) AS epd
                   FROM account_move_line l
                   JOIN account_account a ON a.id = l.account_id
@@ -587,6 +588,7 @@ class AccountMove(models.Model):
                    AND l.discount_date IS NOT NULL
               GROUP BY l.move_id
                 """,
+                compat.early_discount_line_condition(self.env, "epd"),
                 self.ids,
             )
         )

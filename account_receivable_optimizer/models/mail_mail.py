@@ -4,7 +4,9 @@ from odoo import models
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
-    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+    # 19.0 added a ``success_emails`` argument after ``success_pids`` (18.0 has none):
+    # passed on as received.
+    def _postprocess_sent_message(self, success_pids, *args, failure_reason=False, failure_type=None, **kwargs):
         if failure_type:
             reminders = self.filtered(lambda mail: mail.model == "ar.dunning.communication" and mail.res_id)
             for mail in reminders:
@@ -12,4 +14,6 @@ class MailMail(models.Model):
                 if communication:
                     label = dict(self._fields["failure_type"]._description_selection(self.env)).get(failure_type)
                     communication._ar_email_failed(failure_reason or mail.failure_reason or label or failure_type)
-        return super()._postprocess_sent_message(success_pids, failure_reason=failure_reason, failure_type=failure_type)
+        return super()._postprocess_sent_message(
+            success_pids, *args, failure_reason=failure_reason, failure_type=failure_type, **kwargs
+        )

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
+from .. import compat
 from ..lib.ar_core import bounds
 from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import insurance as core_insurance
@@ -844,5 +845,5 @@ class ResPartner(models.Model):
                     done = process(self.browse(ids), company, today)
                     self.env["res.partner"].flush_model()
             remaining += self.env.execute_query(todo_sql(company, today, SQL("COUNT(*)")))[0][0]
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)
         return remaining

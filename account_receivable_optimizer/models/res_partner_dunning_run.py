@@ -5,6 +5,7 @@ from odoo import Command, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, formatLang, plaintext2html
 
+from .. import compat
 from ..lib.ar_core import aging
 from ..lib.ar_core import dunning as core_dunning
 from ..lib.ar_core import exposure as core_exposure
@@ -203,9 +204,9 @@ class ResPartner(models.Model):
         for user in candidates:
             if user and user.active and not user._is_superuser() and company in user.company_ids:
                 return user
-        managers = self.env.ref("account_receivable_optimizer.group_ar_credit_manager").sudo().users | self.env.ref(
-            "base.user_admin", raise_if_not_found=False
-        )
+        managers = compat.group_users(
+            self.env.ref("account_receivable_optimizer.group_ar_credit_manager").sudo()
+        ) | self.env.ref("base.user_admin", raise_if_not_found=False)
         return managers.filtered(
             lambda u: u.active and not u.share and not u._is_superuser() and company in u.company_ids
         ).sorted("id")[:1]

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
+from .. import compat
 from ..lib.ar_core import kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
 from .ar_aging_report import BUCKET_FIELDS
@@ -258,7 +259,7 @@ class ArAnalyticsPack(models.TransientModel):
         managers_group = self.env.ref("account.group_account_manager")
         companies = self.env["res.company"].sudo().search([("ar_analytics_mail", "=", True)])
         for company in companies:
-            managers = managers_group.users.filtered(
+            managers = compat.group_users(managers_group).filtered(
                 lambda user, company=company: company in user.company_ids and user.email and user.active
             )
             if not managers:

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .. import compat
 from ..lib.ar_core import kpi
 from ..models.res_partner import RISK_GRADES
 
@@ -580,4 +581,4 @@ class ArKpiFact(models.Model):
                     self._ar_refresh_recent(company)
             except Exception:  # one company must not stop the others
                 _logger.exception("Receivables KPI facts of company %s failed", company.id)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+            compat.cron_progress(self.env, done, len(companies) - done)

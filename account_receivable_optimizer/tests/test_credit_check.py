@@ -3,6 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from .. import compat
 from .common import CONTROLLER, MANAGER, ArCreditCommon
 
 
@@ -79,8 +80,9 @@ class TestCreditCheck(ArCreditCommon):
             with form.invoice_line_ids.edit(0) as line:
                 line.price_unit = 150.0
             self.assertTrue(form.ar_credit_blocked)
-            self.assertIn("exposure after posting $\xa01,050.00", form.partner_credit_warning)
-            self.assertIn("Posting will be refused", form.partner_credit_warning)
+            warning = compat.form_credit_warning(form)
+            self.assertIn("exposure after posting $\xa01,050.00", warning)
+            self.assertIn("Posting will be refused", warning)
 
     def test_overdue_rule(self):
         self.customer.credit_limit = 0.0

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from .. import compat
 from .common import CONTROLLER, MANAGER
 from .dunning_common import ArDunningCommon
 
@@ -267,7 +268,9 @@ class TestDunningRules(ArDunningCommon):
         comm = self._communications()
         self.assertEqual(comm.state, "sent")
         server = type(self.env["ir.mail_server"])
-        with patch.object(server, "connect", autospec=True, side_effect=ConnectionRefusedError("SMTP down")):
+        with patch.object(
+            server, compat.MAIL_SERVER_CONNECT, autospec=True, side_effect=ConnectionRefusedError("SMTP down")
+        ):
             self._mails().send()
         self.assertEqual(self._mails().state, "exception")
         self.assertRecordValues(comm, [{"state": "failed", "reason": "Email not delivered: SMTP down"}])

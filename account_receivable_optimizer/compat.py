@@ -1,0 +1,127 @@
+"""Differences between the Odoo series the addon runs on (18.0 and 19.0).
+
+The rest of the addon goes through these helpers wherever the two series
+differ, so that one tree installs on both. Each helper says which series it
+concerns; it tests for the field or model it needs where one tells the series
+apart, else for the series number.
+
+Differences handled where they are, each with a comment naming the series:
+
+- security/ar_security.xml, report/ar_receivables_dashboard_views.xml: the
+  groups' category and the users' and action's groups are set through
+  res.groups methods (models/res_groups.py) that call this module;
+- views/account_move_views.xml: the invoice credit warning has its own div
+  on 18.0, is one of the move's alerts on 19.0;
+- models/mail_mail.py: 19.0 added an argument to _postprocess_sent_message.
+"""
+
+from odoo import release
+from odoo.tools import SQL
+
+#: The major version of the running server, e.g. 18 or 19.
+SERIES = release.version_info[0]
+
+#: xmlid of the privilege the module's groups belong to on 19.0 (none on 18.0).
+PRIVILEGE_XMLID = "account_receivable_optimizer.res_groups_privilege_credit_control"
+
+
+def groups_field(model):
+    """Name of the "groups" many2many of ``model`` (a recordset or model).
+
+    19.0 renamed ``groups_id`` to ``group_ids`` on res.users, ir.actions.*
+    and ir.ui.menu; 18.0 has ``groups_id``.
+    """
+    return "group_ids" if "group_ids" in model._fields else "groups_id"
+
+
+def link_groups(records, groups):
+    """Add ``groups`` to the groups of ``records`` (users, actions, menus)."""
+    records.write({groups_field(records): [(4, group.id) for group in groups]})
+
+
+def group_users(group):
+    """Users of ``group``, with those of the groups that imply it.
+
+    18.0: ``users`` (implied groups are written onto the users). 19.0: ``users``
+    is gone; ``user_ids`` holds the explicit members, ``all_user_ids`` all of them.
+    """
+    if "all_user_ids" in group._fields:
+        return group.all_user_ids
+    return group.users
+
+
+def set_groups_category(groups, category, sequence=None):
+    """File ``groups`` under the application ``category`` of the user form.
+
+    18.0: res.groups has ``category_id``. 19.0: it has ``privilege_id`` instead,
+    a res.groups.privilege that belongs to the category; the module owns one
+    (PRIVILEGE_XMLID), named after the category.
+    """
+    if "category_id" in groups._fields:
+        groups.write({"category_id": category.id})
+        return
+    values = {"name": category.name, "description": category.description, "category_id": category.id}
+    if sequence is not None:
+        values["sequence"] = sequence
+    privilege = groups.env["res.groups.privilege"]._load_records(
+        [{"xml_id": PRIVILEGE_XMLID, "values": values, "noupdate": False}]
+    )
+    groups.write({"privilege_id": privilege.id})
+
+
+def early_discount_line_condition(env, alias):
+    """SQL condition: the line ``alias`` books the early-payment discount of a payment.
+
+    18.0: the payment's discount lines have ``display_type = 'epd'``.
+    19.0: they are plain lines of the payment (or bank statement line) entry,
+    on the company's early-discount loss or gain account, or tax lines when the
+    discount includes the taxes. Flushes what the condition reads.
+    """
+    line = SQL.identifier(alias)
+    if SERIES < 19:
+        return SQL("%s.display_type = 'epd'", line)
+    env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
+    env["res.company"].flush_model(
+        ["account_journal_early_pay_discount_loss_account_id", "account_journal_early_pay_discount_gain_account_id"]
+    )
+    return SQL(
+        """(SELECT pm.origin_payment_id IS NOT NULL OR pm.statement_line_id IS NOT NULL
+              FROM account_move pm WHERE pm.id = %(line)s.move_id)
+           AND (%(line)s.tax_repartition_line_id IS NOT NULL
+                OR %(line)s.account_id IN (
+                    SELECT UNNEST(ARRAY[pc.account_journal_early_pay_discount_loss_account_id,
+                                        pc.account_journal_early_pay_discount_gain_account_id])
+                      FROM res_company pc WHERE pc.id = %(line)s.company_id))""",
+        line=line,
+    )
+
+
+#: Method of ir.mail_server that opens the SMTP session mail.mail sends through:
+#: ``connect`` on 18.0, ``_connect__`` on 19.0.
+MAIL_SERVER_CONNECT = "connect" if SERIES < 19 else "_connect__"
+
+
+def form_credit_warning(form):
+    """The partner credit warning an invoice form (odoo.tests.Form) shows.
+
+    18.0: the form has the ``partner_credit_warning`` field. 19.0: the form
+    shows it among the move's ``alerts`` (key ``account_partner_credit_warning``).
+    """
+    if "alerts" not in form._view["fields"]:
+        return form.partner_credit_warning
+    alert = (form.alerts or {}).get("account_partner_credit_warning") or {}
+    return alert.get("message") or ""
+
+
+def cron_progress(env, done, remaining):
+    """Report one batch of a scheduled job, so that the job is run again while work remains.
+
+    18.0: ``ir.cron._notify_progress(done=, remaining=)``; the cron runner commits.
+    19.0: ``_notify_progress`` is deprecated for ``_commit_progress(processed,
+    remaining=)``, which also commits; outside a scheduled run (no progress in the
+    context) it would only commit, so it is not called then.
+    """
+    if SERIES < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+    elif env.context.get("ir_cron_progress_id"):
+        env["ir.cron"]._commit_progress(done, remaining=remaining)
