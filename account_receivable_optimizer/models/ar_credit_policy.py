@@ -25,6 +25,9 @@ POLICY_LIMITS = {
     "discount_reminder_days": (0, bounds.MAX_DAYS),
     "short_payment_tolerance": (0.0, bounds.MAX_AMOUNT),
     "dunning_grace_days": (0, bounds.MAX_DAYS),
+    "portal_promise_max_days": (1, bounds.MAX_DAYS),
+    "portal_promise_min_share": (0.0, bounds.MAX_PERCENT),
+    "portal_plan_max_instalments": (2, bounds.MAX_MONTHS),
     "charge_rate": (0.0, bounds.MAX_RATE_PERCENT),
     "charge_fixed_amount": (0.0, bounds.MAX_AMOUNT),
 }

@@ -294,9 +294,10 @@ def validate_promise(
     precision_digits: int = 2,
     *,
     max_days: int = MAX_DAYS,
+    min_share_percent: float = 0.0,
 ) -> None:
     """Raise ``ValueError`` for a promise in the past, more than ``max_days`` ahead, not a positive
-    finite amount, or above what is due."""
+    finite amount, above what is due, or below ``min_share_percent`` of what is due (``too_little``)."""
     if promised_date < today:
         raise ValueError("past")
     if promised_date > add_days(today, max_days):
@@ -305,6 +306,14 @@ def validate_promise(
         raise ValueError("amount")
     if round(amount - amount_due, precision_digits) > 0:
         raise ValueError("too_much")
+    if round(amount - promise_min_amount(amount_due, min_share_percent, precision_digits), precision_digits) < 0:
+        raise ValueError("too_little")
+
+
+def promise_min_amount(amount_due: float, min_share_percent: float, precision_digits: int = 2) -> float:
+    """Smallest amount a customer may promise on its own: ``min_share_percent`` of what is due,
+    rounded half-up to the currency's precision."""
+    return round_half_up(max(amount_due, 0.0) * max(min_share_percent, 0.0) / 100.0, precision_digits)
 
 
 def promise_outcome(
