@@ -35,6 +35,7 @@
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "views/ar_late_payment_rate_views.xml",
+        "views/portal_templates.xml",
         "report/ar_dunning_letter.xml",
         "wizards/ar_credit_override_wizard_views.xml",
         "wizards/ar_dunning_preview_views.xml",

@@ -64,6 +64,11 @@ class ArDunningCommunication(models.Model):
     activity_id = fields.Many2one("mail.activity", string="Collector Task", readonly=True, ondelete="set null")
     charge_move_id = fields.Many2one("account.move", string="Charges Invoice", readonly=True, check_company=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Documents", readonly=True)
+    ar_portal_url = fields.Char(
+        string="Customer Portal Link",
+        readonly=True,
+        help="Link of the reminder to the customer's page of open invoices on the portal (with its access token).",
+    )
 
     @api.depends("level_id", "state", "activity_id")
     @api.depends_context("lang")
@@ -145,6 +150,8 @@ class ArDunningCommunication(models.Model):
             return False
         for line in self.line_ids:
             line.portal_url = line.move_id.get_base_url() + line.move_id.get_portal_url()
+        account = self.env["ar.portal.account"]._ar_get(partner, self.company_id)
+        self.ar_portal_url = account.get_base_url() + account.get_portal_url()
         mail_id = self._ar_get_mail_template().send_mail(
             self.id,
             force_send=False,

@@ -15,3 +15,4 @@ from . import test_dunning_rules
 from . import test_dunning_race
 from . import test_discount_reminder
 from . import test_bad_input
+from . import test_portal
