@@ -13,8 +13,10 @@ Rules (docs/dunning.md):
   one its days late reached (unless the policy allows skipping levels), so
   that a first run on an old ledger starts at the first level;
 - an invoice is never reminded when it is paid or in payment, under an open
-  dispute, or covered by a pending promise to pay until the promised date
-  plus the grace period; a customer set to "no dunning" gets nothing;
+  dispute, covered by a pending promise to pay until the promised date
+  plus the grace period, or under an active payment plan until its next
+  instalment date plus the grace period; a customer set to "no dunning"
+  gets nothing;
 - a broken promise escalates the customer's invoices by one level;
 - one communication per customer, at the highest level reached by its
   invoices; it is due only when an invoice reached a level higher than the
@@ -43,6 +45,7 @@ SKIP_PAID = "paid"
 SKIP_IN_PAYMENT = "in_payment"
 SKIP_DISPUTED = "disputed"
 SKIP_PROMISED = "promised"
+SKIP_PLANNED = "planned"
 SKIP_NO_DUNNING = "no_dunning"
 SKIP_NOTHING_DUE = "nothing_due"
 SKIP_INTERVAL = "interval"
@@ -69,6 +72,7 @@ class Invoice:
     disputed: bool = False
     promised_until: datetime.date | None = None
     last_level: int | None = None  # key of the last level reminded
+    planned_until: datetime.date | None = None  # next instalment of an active payment plan
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,8 @@ def skip_reason(invoice: Invoice, today: datetime.date, grace_days: int = 0) -> 
         return SKIP_DISPUTED
     if invoice.promised_until and today <= add_days(invoice.promised_until, grace_days):
         return SKIP_PROMISED
+    if invoice.planned_until and today <= add_days(invoice.planned_until, grace_days):
+        return SKIP_PLANNED
     return None
 
 
