@@ -32,6 +32,7 @@
         "views/ar_dunning_communication_views.xml",
         "views/ar_invoice_dispute_views.xml",
         "views/ar_payment_promise_views.xml",
+        "views/ar_payment_plan_views.xml",
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "views/ar_late_payment_rate_views.xml",

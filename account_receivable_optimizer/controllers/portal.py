@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
-from ..lib.ar_core import aging, dunning
+from ..lib.ar_core import aging, dunning, payment_plan
 
 #: Largest attachment a customer may join to a dispute (bytes).
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -135,6 +135,15 @@ class ArReceivablesPortal(CustomerPortal):
                 "lines": lines,
                 "days_late": {line.id: max(aging.days_overdue(line.date_maturity, today), 0) for line in lines},
                 "paid_moves": paid,
+                "plans": request.env["ar.payment.plan"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "=", account.partner_id.id),
+                        ("state", "in", ("proposed", "active")),
+                    ]
+                ),
                 "reasons": reasons,
                 "policy": policy,
                 "today": today,
@@ -156,7 +165,8 @@ class ArReceivablesPortal(CustomerPortal):
         account = self._ar_account(account_id, access_token)
         if not account:
             return request.not_found()
-        return self._ar_page(account, access_token, done=done if done in ("promise", "dispute", "plan") else None)
+        done = done if done in ("promise", "dispute", "plan", "signed") else None
+        return self._ar_page(account, access_token, done=done)
 
     def _ar_post(self, account_id, access_token, action, kind):
         """Run ``action(account)`` in a savepoint; show its error on the page, or go back to the page."""
@@ -339,6 +349,22 @@ class ArReceivablesPortal(CustomerPortal):
                     )
                 )
             currency = account.company_id.currency_id
+            today = fields.Date.context_today(account)
+            draft = (
+                env["ar.payment.plan"]
+                .sudo()
+                .create(
+                    {
+                        "company_id": account.company_id.id,
+                        "partner_id": account.partner_id.id,
+                        "move_ids": [fields.Command.set(moves.ids)],
+                        "instalment_count": int(count),
+                        "first_date": payment_plan.add_months(today, 1),
+                        "note": (post.get("message") or "").strip(),
+                    }
+                )
+            )
+            draft.action_equal_instalments()
             self._ar_notify(
                 account,
                 env._("Payment plan requested on the portal"),
@@ -354,3 +380,44 @@ class ArReceivablesPortal(CustomerPortal):
             )
 
         return self._ar_post(account_id, access_token, plan, "plan")
+
+    @http.route("/my/receivables/<int:account_id>/plan/<int:plan_id>/accept", type="json", auth="public", website=True)
+    def ar_plan_accept(self, account_id, plan_id, access_token=None, name=None, signature=None):
+        """The customer signs a proposed payment plan (the portal's signature form posts here)."""
+        access_token = access_token or request.httprequest.args.get("access_token")
+        account = self._ar_account(account_id, access_token)
+        if not account:
+            return {"error": request.env._("This page is not available.")}
+        plan = (
+            request.env["ar.payment.plan"]
+            .sudo()
+            .search(
+                [
+                    ("id", "=", plan_id),
+                    ("company_id", "=", account.company_id.id),
+                    ("partner_id", "=", account.partner_id.id),
+                ]
+            )
+        )
+        if not plan:
+            return {"error": request.env._("This payment plan is not available.")}
+        try:
+            with request.env.cr.savepoint():
+                plan.with_company(account.company_id)._ar_accept(name, signature)
+                self._ar_notify(
+                    account,
+                    request.env._("Payment plan accepted on the portal"),
+                    request.env._(
+                        "%(customer)s signed the payment plan of %(invoices)s (%(count)s instalments), as %(name)s.",
+                        customer=account.partner_id.display_name,
+                        invoices=", ".join(plan.move_ids.mapped("name")),
+                        count=len(plan.line_ids),
+                        name=name,
+                    ),
+                )
+        except (ValidationError, UserError) as error:
+            return {"error": error.args[0]}
+        query = {"done": "signed"}
+        if access_token:
+            query["access_token"] = access_token
+        return {"force_refresh": True, "redirect_url": f"/my/receivables/{account.id}?{url_encode(query)}"}

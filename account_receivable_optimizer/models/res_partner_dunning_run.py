@@ -42,6 +42,7 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model()
         self.env["ar.invoice.dispute"].flush_model()
         self.env["ar.payment.promise"].flush_model()
+        self.env["ar.payment.plan"].flush_model()
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -59,7 +60,11 @@ class ResPartner(models.Model):
                        (SELECT MAX(pp.promised_date)
                           FROM ar_payment_promise pp
                           JOIN ar_payment_promise_move_rel r ON r.promise_id = pp.id
-                         WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until
+                         WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until,
+                       (SELECT MIN(pl.next_due_date)
+                          FROM ar_payment_plan pl
+                          JOIN ar_payment_plan_move_rel r ON r.plan_id = pl.id
+                         WHERE r.move_id = m.id AND pl.state = 'active') AS planned_until
                   FROM account_move_line aml
                   JOIN account_move m ON m.id = aml.move_id
                   JOIN account_account a ON a.id = aml.account_id
@@ -140,6 +145,7 @@ class ResPartner(models.Model):
                     payment_state=row["payment_state"],
                     disputed=bool(row["disputed"]),
                     promised_until=row["promised_until"],
+                    planned_until=row["planned_until"],
                     last_level=row["last_level"],
                 )
                 for row in rows
@@ -514,6 +520,7 @@ class ResPartner(models.Model):
         :return: the number of customers still to handle
         """
         self.env["ar.payment.promise"]._cron_check_promises()
+        self.env["ar.payment.plan"]._cron_check_plans()
         return self._ar_cron_partner_batch(
             self._ar_dunning_todo_sql,
             lambda partners, company, today: partners._ar_run_dunning(company, today),
@@ -528,6 +535,7 @@ class ResPartner(models.Model):
         check_allowed_companies(self.env, company, self.env._("the dunning"))
         today = fields.Date.context_today(self)
         self.env["ar.payment.promise"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
+        self.env["ar.payment.plan"].sudo().search([("company_id", "=", company.id)])._ar_check(today)
         self.env["res.partner"].flush_model()
         # customers a cron worker is handling right now are left to it
         ids = [

@@ -16,3 +16,4 @@ from . import test_dunning_race
 from . import test_discount_reminder
 from . import test_bad_input
 from . import test_portal
+from . import test_payment_plan

@@ -210,6 +210,10 @@ class TestPortal(ArDunningCommon, HttpCase):
         activity = self._portal_activities()
         self.assertEqual(len(activity), 1)
         self.assertIn("3 monthly", activity.note)
+        # the collector finds a draft plan of equal monthly instalments to review and propose
+        plan = self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(plan, [{"state": "draft", "move_ids": (self.inv1 | self.inv2).ids}])
+        self.assertEqual(plan.line_ids.mapped("amount"), [500.0, 500.0, 500.0])
 
     # the reminder's link
 
