@@ -7,7 +7,7 @@
     "website": "https://github.com/account-receivable-optimizer/account_receivable_optimizer",
     "author": "account_receivable_optimizer contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "mail", "portal", "sms"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ar_security.xml",

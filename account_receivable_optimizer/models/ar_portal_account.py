@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import api, fields, models
 
 
@@ -39,9 +41,30 @@ class ArPortalAccount(models.Model):
     @api.model
     def _ar_get(self, partner, company):
         """The portal access of ``partner``'s commercial partner in ``company``, created on first use."""
-        commercial = partner.commercial_partner_id
-        account = self.sudo().search([("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1)
-        if not account:
-            account = self.sudo().create({"partner_id": commercial.id, "company_id": company.id})
-        account._portal_ensure_token()
-        return account
+        return self._ar_get_many(partner, company)
+
+    @api.model
+    def _ar_get_many(self, partners, company):
+        """The portal accesses (sudo, with their token) of the commercial partners of ``partners`` in
+        ``company``, the missing ones created: two queries for a whole batch."""
+        commercial = partners.commercial_partner_id
+        accounts = self.sudo().search([("partner_id", "in", commercial.ids), ("company_id", "=", company.id)])
+        missing = commercial - accounts.partner_id
+        if missing:
+            accounts |= self.sudo().create(
+                [
+                    {"partner_id": partner.id, "company_id": company.id, "access_token": str(uuid.uuid4())}
+                    for partner in missing
+                ]
+            )
+        for account in accounts.filtered(lambda a: not a.access_token):
+            account._portal_ensure_token()
+        return accounts
+
+    @api.model
+    def _ar_urls(self, partners, company):
+        """``{commercial partner id: tokenized link of its page}`` for the reminders of ``partners``."""
+        return {
+            account.partner_id.id: account.get_base_url() + account.get_portal_url()
+            for account in self._ar_get_many(partners, company)
+        }

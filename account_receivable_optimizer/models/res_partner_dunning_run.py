@@ -250,10 +250,17 @@ class ResPartner(models.Model):
             today,
             {pid: planned[3] for pid, planned in plans.items() if planned[0].send and planned[3].charge_enabled},
         )
+        # the reminders' links to the customers' portal pages, for the whole batch
+        portal_urls = self.env["ar.portal.account"]._ar_urls(partners.filtered(lambda p: plans[p.id][0].send), company)
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
-                    partner._ar_dun(plans[partner.id], today, late_items=late_items.get(partner.id, []))
+                    partner._ar_dun(
+                        plans[partner.id],
+                        today,
+                        late_items=late_items.get(partner.id, []),
+                        portal_url=portal_urls.get(partner.id),
+                    )
             except Exception as error:  # one bad customer must not stop the others
                 if is_concurrency_error(error):
                     _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
@@ -281,10 +288,11 @@ class ResPartner(models.Model):
             done += 1
         return done
 
-    def _ar_dun(self, planned, today, late_items=None):
+    def _ar_dun(self, planned, today, late_items=None, portal_url=None):
         """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).
 
-        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch).
+        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch);
+        ``portal_url``: the customer's tokenized portal link (gathered per batch).
         """
         self.ensure_one()
         plan, rows, credit, policy, promises, discounts = planned
@@ -318,8 +326,7 @@ class ResPartner(models.Model):
                 "Sent although %(amount)s of payments or credit notes are not matched.",
                 amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
             )
-        if level.send_email:
-            communication._ar_send_email(self)
+        communication._ar_send_messages(self, portal_url=portal_url)
         if level.create_activity:
             communication.activity_id = self._ar_schedule_task(
                 level.activity_summary or level.name,

@@ -1,6 +1,8 @@
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -234,3 +236,52 @@ class TestPortal(ArDunningCommon, HttpCase):
         self._assert_refused(
             "promise", {"move_ids": [self.inv1.id], "amount": "100", "date": str(self.today)}, "already paid"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningSms(ArDunningCommon):
+    """A level may also text the customer, with the portal link: once per level."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({"mobile": "+32 470 12 34 56", "lang": "en_US"})
+        (cls.reminder | cls.notice).write({"send_sms": True})
+        cls.invoice = cls._invoice(1000.0, invoice_date="2026-01-01", due_date="2026-01-31")
+
+    def _sms(self):
+        return self.env["sms.sms"].search([("partner_id", "=", self.customer.id)], order="id")
+
+    def test_sms_once_per_level(self):
+        self._run("2026-02-10")  # reminder: email and SMS
+        sms = self._sms()
+        self.assertEqual(len(sms), 1)
+        self.assertEqual(sms.number.replace(" ", ""), "+32470123456")
+        communication = self._communications()
+        self.assertIn(communication.ar_portal_url, sms.body)
+        self.assertIn("$\xa01,000.00", sms.body)
+        self.assertIn("SMS", communication.channels)
+        # the same day again, the days after, and the SMS sent again by hand: still one
+        self._run("2026-02-10")
+        self._run("2026-02-15")
+        with freeze_time("2026-02-15"):
+            self.assertFalse(communication._ar_send_sms(self.customer))
+        self.assertEqual(len(self._sms()), 1)
+        # the next level texts again
+        self._run("2026-03-02")
+        self.assertEqual(len(self._communications()), 2)
+        self.assertEqual(len(self._sms()), 2)
+
+    def test_sms_in_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        template = self.env.ref("account_receivable_optimizer.sms_template_dunning")
+        template.with_context(lang="fr_FR").body = "Relance {{ object.company_id.name }} : {{ object.ar_portal_url }}"
+        self.customer.lang = "fr_FR"
+        self._run("2026-02-10")
+        self.assertTrue(self._sms().body.startswith("Relance "))
+
+    def test_no_number_no_sms(self):
+        self.customer.mobile = False
+        self._run("2026-02-10")
+        self.assertFalse(self._sms())
+        self.assertIn("no mobile or phone number", self._communications().reason)
