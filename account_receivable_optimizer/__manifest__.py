@@ -43,6 +43,9 @@
         "views/menus.xml",
         "views/menus_dunning.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["account_receivable_optimizer/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }
