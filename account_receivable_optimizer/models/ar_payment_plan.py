@@ -51,7 +51,7 @@ class ArPaymentPlan(models.Model):
         readonly=True, help="What the invoices owed when the plan was proposed: the instalments add up to it."
     )
     instalment_count = fields.Integer(
-        string="Instalments",
+        string="Number of instalments",
         default=3,
         help="Number of equal monthly instalments the 'Equal instalments' button proposes (1 to 120).",
     )
@@ -80,7 +80,7 @@ class ArPaymentPlan(models.Model):
     signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True, readonly=True)
     signed_by = fields.Char(copy=False, readonly=True)
     signed_on = fields.Datetime(copy=False, readonly=True)
-    user_id = fields.Many2one("res.users", string="Created by", default=lambda self: self.env.user, readonly=True)
+    user_id = fields.Many2one("res.users", string="Drafted by", default=lambda self: self.env.user, readonly=True)
     note = fields.Text()
 
     #: set by the plan's actions, the customer's signature and the nightly check only
