@@ -37,7 +37,14 @@ class ArReceivablesPortal(CustomerPortal):
         if not account:
             return None
         if access_token:
-            return account if consteq(account.access_token or "", access_token) else None
+            if not consteq(account.access_token or "", access_token):
+                return None
+            lang = account.partner_id.lang
+            if request.env.user._is_public() and lang and request.env["res.lang"]._lang_get(lang).active:
+                # the reminder's link opens the page in the customer's language, as the reminder was written
+                request.update_context(lang=lang)
+                account = request.env["ar.portal.account"].sudo().browse(account.id)
+            return account
         user = request.env.user
         if (
             not user._is_public()
