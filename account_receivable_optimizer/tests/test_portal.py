@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .dunning_common import ArDunningCommon
@@ -302,6 +302,17 @@ class TestPortalTour(ArDunningCommon, HttpCase):
             company_id=self.company.id,
             company_ids=[fields.Command.set(self.company.ids)],
         )
+        proposed = self.env["ar.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "line_ids": [
+                    Command.create({"date": today + timedelta(days=10), "amount": 450.0}),
+                    Command.create({"date": today + timedelta(days=40), "amount": 450.0}),
+                ],
+            }
+        )
+        proposed.action_propose()
         account = self.env["ar.portal.account"]._ar_get(self.customer, self.company)
         self.start_tour(
             f"/my/receivables/{account.id}?access_token={account.access_token}", "ar_portal_tour", login="alpha_portal"
@@ -312,5 +323,7 @@ class TestPortalTour(ArDunningCommon, HttpCase):
         )
         dispute = self.env["ar.invoice.dispute"].search([("move_id", "=", invoice.id)])
         self.assertRecordValues(dispute, [{"state": "open", "confirmed": False, "note": "Two parts arrived broken"}])
-        plan = self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id)])
-        self.assertEqual(plan.line_ids.mapped("amount"), [300.0, 300.0, 300.0])
+        requested = self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id), ("state", "=", "draft")])
+        self.assertEqual(requested.line_ids.mapped("amount"), [300.0, 300.0, 300.0])
+        self.assertRecordValues(proposed, [{"state": "active", "signed_by": "Alpha Industries"}])
+        self.assertTrue(proposed.signature)

@@ -70,6 +70,33 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
                 content: "The request is sent",
                 trigger: ".o_ar_done:contains('request for a payment plan is sent')",
             },
+            {
+                content: "Accept the payment plan proposed by the collector",
+                trigger: ".o_ar_plan_sign_button",
+                run: "click",
+            },
+            {
+                content: "The name is filled in: the signature is drawn from it",
+                trigger: ".modal .o_web_sign_name_and_signature input:value(Alpha Industries)",
+            },
+            {
+                content: "Choose a style of signature",
+                trigger: ".modal .o_web_sign_auto_select_style button",
+                run: "click",
+            },
+            {
+                trigger: ".o-dropdown-item:eq(3)",
+                run: "click",
+            },
+            {
+                content: "Sign",
+                trigger: ".modal .o_portal_sign_submit:enabled",
+                run: "click",
+            },
+            {
+                content: "The plan is accepted",
+                trigger: ".o_ar_done:contains('payment plan is accepted')",
+            },
         ];
     },
 });
