@@ -7,7 +7,7 @@
     "website": "https://github.com/account-receivable-optimizer/account_receivable_optimizer",
     "author": "account_receivable_optimizer contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "mail", "portal", "sms"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ar_security.xml",
@@ -34,9 +34,11 @@
         "views/ar_invoice_dispute_views.xml",
         "views/ar_payment_promise_views.xml",
         "views/ar_credit_insurance_views.xml",
+        "views/ar_payment_plan_views.xml",
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "views/ar_late_payment_rate_views.xml",
+        "views/portal_templates.xml",
         "report/ar_dunning_letter.xml",
         "report/ar_d441_report.xml",
         "wizards/ar_credit_override_wizard_views.xml",
@@ -46,6 +48,9 @@
         "views/menus_dunning.xml",
         "views/menus_insurance.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["account_receivable_optimizer/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -204,6 +204,32 @@ def test_validate_promise():
         dunning.validate_promise(0.0, TODAY, 100.0, TODAY)
 
 
+@pytest.mark.parametrize(
+    ("amount", "days", "error"),
+    [
+        (25.0, 30, None),  # a quarter of 100 on the last day allowed
+        (24.99, 30, "too_little"),
+        (100.0, 31, "far"),
+        (100.01, 1, "too_much"),
+        (50.0, -1, "past"),
+    ],
+)
+def test_validate_promise_policy_limits(amount, days, error):
+    """The customer's own promise: at most ``max_days`` ahead, at least the policy's share of what is due."""
+    args = (amount, TODAY + D(days=days), 100.0, TODAY)
+    if error is None:
+        dunning.validate_promise(*args, max_days=30, min_share_percent=25.0)
+    else:
+        with pytest.raises(ValueError, match=error):
+            dunning.validate_promise(*args, max_days=30, min_share_percent=25.0)
+
+
+def test_promise_min_amount():
+    assert dunning.promise_min_amount(333.33, 10.0) == 33.33
+    assert dunning.promise_min_amount(0.125, 100.0) == 0.13
+    assert dunning.promise_min_amount(-5.0, 50.0) == 0.0
+
+
 def test_promise_outcome():
     date = TODAY - D(days=2)
     assert dunning.promise_outcome(300.0, 300.0, date, TODAY) == "kept"

@@ -13,7 +13,10 @@ from . import ar_dunning_level
 from . import ar_dispute_reason
 from . import ar_invoice_dispute
 from . import ar_payment_promise
+from . import ar_payment_plan
+from . import ar_payment_plan_line
 from . import ar_dunning_communication
+from . import ar_portal_account
 from . import ar_credit_policy_dunning
 from . import ar_late_payment_rate
 from . import ar_late_charge

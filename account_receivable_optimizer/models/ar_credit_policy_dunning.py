@@ -63,6 +63,27 @@ class ArCreditPolicy(models.Model):
         help="Invoices covered by a promise to pay are not reminded until the promised date plus these days; "
         "a promise not paid in full by then is broken (0 to 3650).",
     )
+    portal_promise_max_days = fields.Integer(
+        string="Portal promise: maximum days ahead",
+        default=30,
+        tracking=True,
+        help="On the customer portal, a customer may promise to pay from today to this many days ahead "
+        "(1 to 3650). Promises recorded by your team are not limited by it.",
+    )
+    portal_promise_min_share = fields.Float(
+        string="Portal promise: minimum share of the amount due (%)",
+        default=0.0,
+        tracking=True,
+        help="On the customer portal, a promise covers at least this share of what the chosen invoices owe "
+        "(0 to 100 %; 0: any positive amount).",
+    )
+    portal_plan_max_instalments = fields.Integer(
+        string="Portal payment plan: maximum instalments",
+        default=6,
+        tracking=True,
+        help="On the customer portal, a customer may ask for a payment plan of 2 to this many monthly "
+        "instalments (2 to 120); the collector decides.",
+    )
     dunning_unreconciled = fields.Selection(
         [("activity", "Ask the collector to reconcile first"), ("send", "Send anyway, mentioning them")],
         string="Unreconciled payments",

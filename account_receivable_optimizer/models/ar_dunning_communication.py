@@ -64,6 +64,14 @@ class ArDunningCommunication(models.Model):
     activity_id = fields.Many2one("mail.activity", string="Collector Task", readonly=True, ondelete="set null")
     charge_move_id = fields.Many2one("account.move", string="Charges Invoice", readonly=True, check_company=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Documents", readonly=True)
+    sms_message_id = fields.Many2one(
+        "mail.message", string="SMS", readonly=True, ondelete="set null", help="The reminder SMS, once sent."
+    )
+    ar_portal_url = fields.Char(
+        string="Customer Portal Link",
+        readonly=True,
+        help="Link of the reminder to the customer's page of open invoices on the portal (with its access token).",
+    )
 
     @api.depends("level_id", "state", "activity_id")
     @api.depends_context("lang")
@@ -124,8 +132,11 @@ class ArDunningCommunication(models.Model):
         self._ar_hand_over()
         return True
 
-    def _ar_send_email(self, partner):
-        """Email the reminder; without an address record the failure and plan a collector task."""
+    def _ar_send_email(self, partner, portal_url=None):
+        """Email the reminder; without an address record the failure and plan a collector task.
+
+        ``portal_url``: the customer's tokenized portal link, when the dunning gathered it for its batch.
+        """
         self.ensure_one()
         recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
         if not recipient.email:
@@ -145,12 +156,60 @@ class ArDunningCommunication(models.Model):
             return False
         for line in self.line_ids:
             line.portal_url = line.move_id.get_base_url() + line.move_id.get_portal_url()
+        self.ar_portal_url = portal_url or self.env["ar.portal.account"]._ar_urls(partner, self.company_id).get(
+            partner.commercial_partner_id.id
+        )
         mail_id = self._ar_get_mail_template().send_mail(
             self.id,
             force_send=False,
             email_values={"recipient_ids": [Command.link(recipient.id)]},
         )
         self.mail_id = mail_id
+        return True
+
+    def _ar_send_messages(self, partner, portal_url=None):
+        """Email and text the reminder, as its level says."""
+        self.ensure_one()
+        if self.level_id.send_email:
+            self._ar_send_email(partner, portal_url=portal_url)
+        if self.level_id.send_sms:
+            self._ar_send_sms(partner, portal_url=portal_url)
+
+    def _ar_send_sms(self, partner, portal_url=None):
+        """Text the reminder with the portal link: never twice at one level for the same invoices.
+
+        Sent to the invoicing contact's mobile (else phone), in the customer's language; without a number
+        nothing is sent and the reason is kept on the communication.
+        """
+        self.ensure_one()
+        if self.sms_message_id or not self.level_id.sms_template_id:
+            return False
+        claimed = self.line_ids.filtered("claimed").move_id
+        earlier = self.search(
+            [
+                ("id", "!=", self.id),
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("level_id", "=", self.level_id.id),
+                ("sms_message_id", "!=", False),
+            ]
+        )
+        if claimed and not (claimed - earlier.line_ids.filtered("claimed").move_id):
+            return False
+        recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
+        number = recipient.mobile or recipient.phone or partner.mobile or partner.phone
+        if not number:
+            note = self.env._("No SMS: the customer has no mobile or phone number.")
+            self.reason = f"{self.reason}\n{note}" if self.reason else note
+            return False
+        if recipient.mobile or recipient.phone:
+            partner = recipient
+        if not self.ar_portal_url:
+            self.ar_portal_url = portal_url or self.env["ar.portal.account"]._ar_urls(partner, self.company_id).get(
+                partner.commercial_partner_id.id
+            )
+        body = self.level_id.sms_template_id._render_field("body", self.ids, compute_lang=True)[self.id]
+        self.sms_message_id = self._message_sms(body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number})
         return True
 
     def _ar_get_mail_template(self):

@@ -59,6 +59,23 @@ class ArDunningLevel(models.Model):
         ),
         help="Template of the reminder email, rendered in the customer's language.",
     )
+    send_sms = fields.Boolean(
+        string="SMS",
+        help="Also send a short text message, in the customer's language, with the link to its portal page: once "
+        "per level for the same invoices, to the mobile (else phone) number of the invoicing contact. Each SMS "
+        "is sent through Odoo's SMS service (IAP) and costs credits, about one per 160 characters and "
+        "recipient: see your IAP account for the price in your country.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', '=', 'ar.dunning.communication')]",
+        default=lambda self: self.env.ref(
+            "account_receivable_optimizer.sms_template_dunning", raise_if_not_found=False
+        ),
+        help="Template of the reminder SMS, rendered in the customer's language. Keep it short: its cost grows "
+        "with every 160 characters.",
+    )
     print_letter = fields.Boolean(
         string="Letter", help="Attach a PDF letter with the same content to the communication, to print and post."
     )
@@ -178,6 +195,8 @@ class ArDunningLevel(models.Model):
         labels = []
         if self.send_email:
             labels.append(self.env._("Email"))
+        if self.send_sms:
+            labels.append(self.env._("SMS"))
         if self.print_letter:
             labels.append(self.env._("Letter"))
         if self.create_activity:

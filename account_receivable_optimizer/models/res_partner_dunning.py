@@ -142,7 +142,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _ar_assess_risk(self, company, today):
-        """Add the promises to pay broken in the last 12 months to the risk assessments."""
+        """Add the promises to pay and payment plans broken in the last 12 months to the risk assessments."""
         result = super()._ar_assess_risk(company, today)
         groups = (
             self.env["ar.payment.promise"]
@@ -158,7 +158,25 @@ class ResPartner(models.Model):
                 ["__count"],
             )
         )
-        for partner, count in groups:
+        counts = dict(groups)
+        # a broken payment plan counts as a broken promise to pay
+        plans = (
+            self.env["ar.payment.plan"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", self.ids),
+                    ("state", "=", "broken"),
+                    ("date_broken", ">", today - relativedelta(days=PAYMENT_WINDOW_DAYS)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner, count in plans:
+            counts[partner] = counts.get(partner, 0) + count
+        for partner, count in counts.items():
             if partner.id not in result:
                 continue
             assessment, policy = result[partner.id]

@@ -43,6 +43,7 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model()
         self.env["ar.invoice.dispute"].flush_model()
         self.env["ar.payment.promise"].flush_model()
+        self.env["ar.payment.plan"].flush_model()
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -60,7 +61,11 @@ class ResPartner(models.Model):
                        (SELECT MAX(pp.promised_date)
                           FROM ar_payment_promise pp
                           JOIN ar_payment_promise_move_rel r ON r.promise_id = pp.id
-                         WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until
+                         WHERE r.move_id = m.id AND pp.state = 'pending') AS promised_until,
+                       (SELECT MIN(pl.next_due_date)
+                          FROM ar_payment_plan pl
+                          JOIN ar_payment_plan_move_rel r ON r.plan_id = pl.id
+                         WHERE r.move_id = m.id AND pl.state = 'active') AS planned_until
                   FROM account_move_line aml
                   JOIN account_move m ON m.id = aml.move_id
                   JOIN account_account a ON a.id = aml.account_id
@@ -141,6 +146,7 @@ class ResPartner(models.Model):
                     payment_state=row["payment_state"],
                     disputed=bool(row["disputed"]),
                     promised_until=row["promised_until"],
+                    planned_until=row["planned_until"],
                     last_level=row["last_level"],
                 )
                 for row in rows
@@ -245,10 +251,17 @@ class ResPartner(models.Model):
             today,
             {pid: planned[3] for pid, planned in plans.items() if planned[0].send and planned[3].charge_enabled},
         )
+        # the reminders' links to the customers' portal pages, for the whole batch
+        portal_urls = self.env["ar.portal.account"]._ar_urls(partners.filtered(lambda p: plans[p.id][0].send), company)
         for partner in partners:
             try:
                 with self.env.cr.savepoint():
-                    partner._ar_dun(plans[partner.id], today, late_items=late_items.get(partner.id, []))
+                    partner._ar_dun(
+                        plans[partner.id],
+                        today,
+                        late_items=late_items.get(partner.id, []),
+                        portal_url=portal_urls.get(partner.id),
+                    )
             except Exception as error:  # one bad customer must not stop the others
                 if is_concurrency_error(error):
                     _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
@@ -276,10 +289,11 @@ class ResPartner(models.Model):
             done += 1
         return done
 
-    def _ar_dun(self, planned, today, late_items=None):
+    def _ar_dun(self, planned, today, late_items=None, portal_url=None):
         """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).
 
-        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch).
+        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch);
+        ``portal_url``: the customer's tokenized portal link (gathered per batch).
         """
         self.ensure_one()
         plan, rows, credit, policy, promises, discounts = planned
@@ -313,8 +327,7 @@ class ResPartner(models.Model):
                 "Sent although %(amount)s of payments or credit notes are not matched.",
                 amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
             )
-        if level.send_email:
-            communication._ar_send_email(self)
+        communication._ar_send_messages(self, portal_url=portal_url)
         if level.create_activity:
             communication.activity_id = self._ar_schedule_task(
                 level.activity_summary or level.name,
@@ -515,6 +528,7 @@ class ResPartner(models.Model):
         :return: the number of customers still to handle
         """
         self.env["ar.payment.promise"]._cron_check_promises()
+        self.env["ar.payment.plan"]._cron_check_plans()
         return self._ar_cron_partner_batch(
             self._ar_dunning_todo_sql,
             lambda partners, company, today: partners._ar_run_dunning(company, today),

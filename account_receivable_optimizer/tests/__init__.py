@@ -17,3 +17,5 @@ from . import test_discount_reminder
 from . import test_bad_input
 from . import test_insurance
 from . import test_d441_6
+from . import test_portal
+from . import test_payment_plan

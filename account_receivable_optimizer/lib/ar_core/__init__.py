@@ -8,6 +8,6 @@ with SQL or the ORM and hand them to these functions.
 This package must never import ``odoo``.
 """
 
-from . import aging, bounds, discount, dunning, exposure, forecast, kpi, late_charges, risk
+from . import aging, bounds, discount, dunning, exposure, forecast, kpi, late_charges, payment_plan, risk
 
 __all__ = ["aging", "bounds", "discount", "dunning", "exposure", "forecast", "kpi", "late_charges", "risk"]

@@ -13,8 +13,10 @@ Rules (docs/dunning.md):
   one its days late reached (unless the policy allows skipping levels), so
   that a first run on an old ledger starts at the first level;
 - an invoice is never reminded when it is paid or in payment, under an open
-  dispute, or covered by a pending promise to pay until the promised date
-  plus the grace period; a customer set to "no dunning" gets nothing;
+  dispute, covered by a pending promise to pay until the promised date
+  plus the grace period, or under an active payment plan until its next
+  instalment date plus the grace period; a customer set to "no dunning"
+  gets nothing;
 - a broken promise escalates the customer's invoices by one level;
 - one communication per customer, at the highest level reached by its
   invoices; it is due only when an invoice reached a level higher than the
@@ -43,6 +45,7 @@ SKIP_PAID = "paid"
 SKIP_IN_PAYMENT = "in_payment"
 SKIP_DISPUTED = "disputed"
 SKIP_PROMISED = "promised"
+SKIP_PLANNED = "planned"
 SKIP_NO_DUNNING = "no_dunning"
 SKIP_NOTHING_DUE = "nothing_due"
 SKIP_INTERVAL = "interval"
@@ -69,6 +72,7 @@ class Invoice:
     disputed: bool = False
     promised_until: datetime.date | None = None
     last_level: int | None = None  # key of the last level reminded
+    planned_until: datetime.date | None = None  # next instalment of an active payment plan
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,8 @@ def skip_reason(invoice: Invoice, today: datetime.date, grace_days: int = 0) -> 
         return SKIP_DISPUTED
     if invoice.promised_until and today <= add_days(invoice.promised_until, grace_days):
         return SKIP_PROMISED
+    if invoice.planned_until and today <= add_days(invoice.planned_until, grace_days):
+        return SKIP_PLANNED
     return None
 
 
@@ -294,9 +300,10 @@ def validate_promise(
     precision_digits: int = 2,
     *,
     max_days: int = MAX_DAYS,
+    min_share_percent: float = 0.0,
 ) -> None:
     """Raise ``ValueError`` for a promise in the past, more than ``max_days`` ahead, not a positive
-    finite amount, or above what is due."""
+    finite amount, above what is due, or below ``min_share_percent`` of what is due (``too_little``)."""
     if promised_date < today:
         raise ValueError("past")
     if promised_date > add_days(today, max_days):
@@ -305,6 +312,14 @@ def validate_promise(
         raise ValueError("amount")
     if round(amount - amount_due, precision_digits) > 0:
         raise ValueError("too_much")
+    if round(amount - promise_min_amount(amount_due, min_share_percent, precision_digits), precision_digits) < 0:
+        raise ValueError("too_little")
+
+
+def promise_min_amount(amount_due: float, min_share_percent: float, precision_digits: int = 2) -> float:
+    """Smallest amount a customer may promise on its own: ``min_share_percent`` of what is due,
+    rounded half-up to the currency's precision."""
+    return round_half_up(max(amount_due, 0.0) * max(min_share_percent, 0.0) / 100.0, precision_digits)
 
 
 def promise_outcome(

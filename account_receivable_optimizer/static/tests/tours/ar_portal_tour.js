@@ -1,0 +1,102 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("ar_portal_tour", {
+    steps: () => {
+        const inFive = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
+        return [
+            {
+                content: "The reminder's link opens the open invoices",
+                trigger: ".o_ar_open_items",
+            },
+            {
+                content: "Promise to pay the invoice",
+                trigger: ".o_ar_promise_form input[name='move_ids']",
+                run: "click",
+            },
+            {
+                trigger: "#promise_amount",
+                run: "edit 300",
+            },
+            {
+                trigger: "#promise_date",
+                run(helpers) {
+                    // a date input takes its value as yyyy-mm-dd, whatever the browser's language
+                    helpers.anchor.value = inFive;
+                    helpers.anchor.dispatchEvent(new Event("change", { bubbles: true }));
+                },
+            },
+            {
+                trigger: ".o_ar_promise_submit",
+                run: "click",
+            },
+            {
+                content: "The promise is recorded",
+                trigger: ".o_ar_done:contains('promise to pay is recorded')",
+            },
+            {
+                content: "Dispute the invoice",
+                trigger: "#dispute_reason",
+                run: "selectByIndex 1",
+            },
+            {
+                trigger: "#dispute_message",
+                run: "edit Two parts arrived broken",
+            },
+            {
+                trigger: ".o_ar_dispute_submit",
+                run: "click",
+            },
+            {
+                content: "The dispute is recorded and the invoice shown disputed",
+                trigger: ".o_ar_done:contains('Your dispute is recorded')",
+            },
+            {
+                trigger: ".o_ar_open_items .badge:contains('Disputed')",
+            },
+            {
+                content: "Ask for a payment plan",
+                trigger: ".o_ar_plan_form input[name='move_ids']",
+                run: "click",
+            },
+            {
+                trigger: "#plan_instalments",
+                run: "edit 3",
+            },
+            {
+                trigger: ".o_ar_plan_submit",
+                run: "click",
+            },
+            {
+                content: "The request is sent",
+                trigger: ".o_ar_done:contains('request for a payment plan is sent')",
+            },
+            {
+                content: "Accept the payment plan proposed by the collector",
+                trigger: ".o_ar_plan_sign_button",
+                run: "click",
+            },
+            {
+                content: "The name is filled in: the signature is drawn from it",
+                trigger: ".modal .o_web_sign_name_and_signature input:value(Alpha Industries)",
+            },
+            {
+                content: "Choose a style of signature",
+                trigger: ".modal .o_web_sign_auto_select_style button",
+                run: "click",
+            },
+            {
+                trigger: ".o-dropdown-item:eq(3)",
+                run: "click",
+            },
+            {
+                content: "Sign",
+                trigger: ".modal .o_portal_sign_submit:enabled",
+                run: "click",
+            },
+            {
+                content: "The plan is accepted",
+                trigger: ".o_ar_done:contains('payment plan is accepted')",
+            },
+        ];
+    },
+});
