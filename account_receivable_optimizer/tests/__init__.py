@@ -19,3 +19,4 @@ from . import test_insurance
 from . import test_d441_6
 from . import test_portal
 from . import test_payment_plan
+from . import test_dunning_ledger
