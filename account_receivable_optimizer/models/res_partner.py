@@ -429,7 +429,11 @@ class ResPartner(models.Model):
     def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None):
         """Exposure, overdue figures and limit of commercial partners, in one query.
 
-        :param company: the company whose receivables count
+        The receivables of the company and of its branches count, as in
+        Odoo's own ``credit`` (the items of every company under the root
+        company, ``parent_path``).
+
+        :param company: the company whose receivables count (with its branches)
         :param exclude_move_ids: moves whose items never count as overdue
             (the invoices being posted)
         :return: ``{partner_id: CreditData}`` for every partner of ``self``
@@ -466,7 +470,7 @@ class ResPartner(models.Model):
                   JOIN account_account a ON a.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_move im ON im.id = aml.move_id
-                 WHERE aml.company_id = %(company)s
+                 WHERE aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
                    AND a.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
@@ -477,13 +481,13 @@ class ResPartner(models.Model):
                 -- drafts only ever add exposure (core: draft_exposure)
                 SELECT m.commercial_partner_id, 'draft', NULL, m.amount_total_signed
                   FROM account_move m
-                 WHERE m.company_id = %(company)s
+                 WHERE m.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
                    AND m.state = 'draft'
                    AND m.move_type IN ('out_invoice', 'out_receipt')
                    AND m.amount_total_signed > 0
                    AND m.commercial_partner_id = ANY(%(ids)s)
                 """,
-                company=company.id,
+                branches=f"{company.sudo().root_id.parent_path}%",
                 ids=ids,
                 exclude=list(exclude_move_ids),
             )

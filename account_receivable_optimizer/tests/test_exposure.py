@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import ArCreditCommon
@@ -73,3 +74,28 @@ class TestExposure(ArCreditCommon):
         with self.assertQueryCount(1):
             data = customers._ar_get_credit_data(self.company)
         self.assertEqual(sorted(round(d.exposure, 2) for d in data.values()), [0.0] * 15 + [100.0] * 5)
+
+    def test_branches_count_in_the_exposure_as_in_odoo_credit(self):
+        self.company.write({"child_ids": [Command.create({"name": "Alpha branch"})]})
+        self.env.cr.precommit.run()  # the branch gets the chart of accounts
+        branch = self.company.child_ids
+        self.env.user.company_ids |= branch
+        move = (
+            self.env["account.move"]
+            .with_company(branch)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-06-30",
+                    "invoice_date_due": "2026-07-30",
+                    "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 70.0, "tax_ids": []})],
+                }
+            )
+        )
+        move.action_post()
+        self.assertEqual(move.company_id, branch)
+        data = self.customer._ar_get_credit_data(self.company)[self.customer.id]
+        self.assertAlmostEqual(data.exposure, 1620.0, places=2)
+        # Odoo's own figure agrees: the root company and its branches
+        self.assertAlmostEqual(self.customer.with_company(self.company).credit, data.open_receivable, places=2)
