@@ -389,7 +389,7 @@ class ArDunningCommunicationLine(models.Model):
     due_date = fields.Date(readonly=True)
     days_late = fields.Integer(readonly=True)
     currency_id = fields.Many2one(related="communication_id.currency_id")
-    line_currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    line_currency_id = fields.Many2one("res.currency", string="Invoice Currency", readonly=True)
     amount_due = fields.Monetary(
         readonly=True, currency_field="line_currency_id", help="Open amount of the item, in the invoice's currency."
     )

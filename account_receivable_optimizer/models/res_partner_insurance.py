@@ -18,6 +18,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     ar_insurance_checked_date = fields.Date(
+        string="Insurance Checked On",
         company_dependent=True,
         readonly=True,
         help="Technical: when the nightly insurance job last handled this customer (even if it failed).",

@@ -20,3 +20,4 @@ from . import test_d441_6
 from . import test_portal
 from . import test_payment_plan
 from . import test_dunning_ledger
+from . import test_i18n
