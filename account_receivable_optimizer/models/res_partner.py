@@ -1,3 +1,4 @@
+import json
 import logging
 from collections import namedtuple
 
@@ -35,6 +36,7 @@ PARTNER_PROTECTED_FIELDS = frozenset(
         "ar_risk_grade",
         "ar_risk_grade_date",
         "ar_risk_breakdown",
+        "ar_risk_breakdown_data",
         "ar_risk_checked_date",
         "ar_dunning_level_id",
         "ar_last_dunning_date",
@@ -140,7 +142,18 @@ class ResPartner(models.Model):
         help="A (best) to E (worst), from the risk score and the thresholds of the credit policy.",
     )
     ar_risk_grade_date = fields.Date(string="Graded On", company_dependent=True, readonly=True)
-    ar_risk_breakdown = fields.Text(string="Score Breakdown", company_dependent=True, readonly=True)
+    ar_risk_breakdown = fields.Text(
+        string="Score Breakdown",
+        compute="_compute_ar_risk_breakdown",
+        help="How the risk score was reached, factor by factor, in the reader's language.",
+    )
+    ar_risk_breakdown_data = fields.Text(
+        string="Score Breakdown Data",
+        company_dependent=True,
+        readonly=True,
+        help="Technical: the numbers of the last grading (JSON: factors, risks, weights, score, grade); "
+        "the breakdown is rendered from them when read.",
+    )
     ar_risk_checked_date = fields.Date(
         company_dependent=True,
         readonly=True,
@@ -699,7 +712,29 @@ class ResPartner(models.Model):
                 result[partner.id] = (core_risk.assess(factors), policy)
         return result
 
-    def _ar_risk_breakdown_text(self, assessment):
+    @api.depends("ar_risk_breakdown_data")
+    @api.depends_context("company", "lang")
+    def _compute_ar_risk_breakdown(self):
+        for partner in self:
+            data = partner.sudo().ar_risk_breakdown_data
+            partner.ar_risk_breakdown = partner._ar_risk_breakdown_text(json.loads(data)) if data else False
+
+    @staticmethod
+    def _ar_risk_breakdown_data(assessment):
+        """The numbers of an assessment, stored as JSON (never text in the grader's language)."""
+        return json.dumps(
+            {
+                "factors": {name: getattr(assessment.factors, name) for name in core_risk.FACTORS},
+                "risks": dict(assessment.risks),
+                "weights": dict(assessment.weights),
+                "contributions": assessment.contributions(),
+                "score": assessment.score,
+                "grade": assessment.grade,
+            }
+        )
+
+    def _ar_risk_breakdown_text(self, data):
+        """The breakdown of stored assessment numbers (``_ar_risk_breakdown_data``), in the user's language."""
         labels = {
             "days_late": (self.env._("Average days paid late (12 months)"), self.env._("%(value).1f days")),
             "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value).1f %%")),
@@ -707,11 +742,12 @@ class ResPartner(models.Model):
             "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value).1f %%")),
             "broken_promises": (self.env._("Promises to pay broken (12 months)"), self.env._("%(value).0f")),
         }
-        contributions = assessment.contributions()
         lines = []
         for name in core_risk.FACTORS:
+            if name not in data["factors"]:
+                continue
             label, value_format = labels[name]
-            value = getattr(assessment.factors, name)
+            value = data["factors"][name]
             if name in ("overdue_share", "utilisation"):
                 value *= 100.0
             lines.append(
@@ -719,12 +755,12 @@ class ResPartner(models.Model):
                     "%(label)s: %(value)s, risk %(risk).0f %% x weight %(weight)s = -%(points).2f points",
                     label=label,
                     value=value_format % {"value": value},
-                    risk=assessment.risks[name] * 100.0,
-                    weight=assessment.weights.get(name, 0.0),
-                    points=contributions[name],
+                    risk=data["risks"][name] * 100.0,
+                    weight=data["weights"].get(name, 0.0),
+                    points=data["contributions"][name],
                 )
             )
-        lines.append(self.env._("Score %(score).2f: grade %(grade)s", score=assessment.score, grade=assessment.grade))
+        lines.append(self.env._("Score %(score).2f: grade %(grade)s", score=data["score"], grade=data["grade"]))
         return "\n".join(lines)
 
     def _ar_write_risk(self, assessment, policy, today):
@@ -734,7 +770,7 @@ class ResPartner(models.Model):
             "ar_risk_grade": assessment.grade,
             "ar_risk_grade_date": today,
             "ar_risk_checked_date": today,
-            "ar_risk_breakdown": self._ar_risk_breakdown_text(assessment),
+            "ar_risk_breakdown_data": self._ar_risk_breakdown_data(assessment),
         }
         if policy and policy.mirror_trust:
             vals["trust"] = core_risk.trust_for_grade(assessment.grade)

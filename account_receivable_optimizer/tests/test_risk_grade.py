@@ -44,6 +44,12 @@ class TestRiskGrade(ArCreditCommon):
         self.assertIn("Maximum days overdue: 45 days, risk 38 % x weight 25.0 = -9.38 points", breakdown)
         self.assertIn("Credit-limit utilisation: 50.0 %, risk 50 % x weight 15.0 = -7.50 points", breakdown)
         self.assertIn("Score 67.29: grade B", breakdown)
+        # stored as numbers, rendered in the reader's language
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_receivable_optimizer"], ["fr_FR"], overwrite=True)
+        french = self.customer.with_context(lang="fr_FR").ar_risk_breakdown
+        self.assertNotIn("Average days paid late", french)
+        self.assertIn("67.29", french)
 
     def test_policy_weights_thresholds_and_trust(self):
         self.policy.write(

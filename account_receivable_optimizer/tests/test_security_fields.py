@@ -16,6 +16,7 @@ FORGED = {
     "ar_risk_grade": "A",
     "ar_risk_grade_date": "2099-01-01",
     "ar_risk_breakdown": "Forged",
+    "ar_risk_breakdown_data": '{"score": 100.0, "grade": "A"}',
     "ar_risk_checked_date": "2099-01-01",
     "ar_last_dunning_date": "2099-01-01",
     "ar_dunning_checked_date": "2099-01-01",
@@ -67,6 +68,9 @@ class TestSecurityFields(ArDunningCommon):
 
     def test_risk_breakdown_protected(self):
         self._assert_partner_field_refused("ar_risk_breakdown", FORGED["ar_risk_breakdown"])
+
+    def test_risk_breakdown_data_protected(self):
+        self._assert_partner_field_refused("ar_risk_breakdown_data", FORGED["ar_risk_breakdown_data"])
 
     def test_risk_checked_date_protected(self):
         self._assert_partner_field_refused("ar_risk_checked_date", FORGED["ar_risk_checked_date"])
