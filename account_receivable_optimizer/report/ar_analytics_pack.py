@@ -235,7 +235,7 @@ class ArAnalyticsPack(models.TransientModel):
         kinds = {True: self.env._("Forecast"), False: self.env._("Past week")}
         rows = sorted(weeks.items())
         for row, ((is_open, _start, week), (amount, collected)) in enumerate(rows, start=1):
-            sheet.write_string(row, 0, week)
+            sheet.write_string(row, 0, self.env["ar.forecast.report.line"]._ar_week_label(week))
             sheet.write_string(row, 1, kinds[is_open])
             sheet.write_number(row, 2, amount, formats[MONEY])
             sheet.write_number(row, 3, collected, formats[MONEY])

@@ -289,7 +289,6 @@ class ArForecastReport(models.Model):
         current = [item for item in items if item[0] == today]
         promises = self._ar_promise_dates([item[1] for item in current])
         disputed = self._ar_disputed_line_ids([item[1] for item in current])
-        labels = {forecast.LATER: self.env._("Later"), forecast.DOUBTFUL: self.env._("Doubtful")}
         thresholds, handed_over = self._ar_customer_collection({item[2] for item in current})
         vals_list = []
         for _cut, line_id, partner_id, move_id, due, amount in current:
@@ -311,7 +310,8 @@ class ArForecastReport(models.Model):
                 {
                     "kind": "open",
                     "week_start": week_start,
-                    "week": week_start.isoformat() if week_start else labels[week],
+                    # a code for 'later' and 'doubtful': the words are rendered when read
+                    "week": week_start.isoformat() if week_start else week,
                     "move_line_id": line_id,
                     "move_id": move_id,
                     "partner_id": partner_id,

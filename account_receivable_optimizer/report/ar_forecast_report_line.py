@@ -13,6 +13,7 @@ class ArForecastReportLine(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection([("open", "Open Item"), ("past", "Past Week")], required=True, readonly=True)
+    # a code for 'later' and 'doubtful', rendered when read (_ar_week_label)
     week = fields.Char(readonly=True, help="Monday of the expected week, 'Later' after the 13 weeks, or 'Doubtful'.")
     week_start = fields.Date(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -32,10 +33,25 @@ class ArForecastReportLine(models.Model):
     actual_amount = fields.Monetary(string="Collected", readonly=True)
     variance = fields.Monetary(compute="_compute_variance", help="Collected minus forecast (past weeks).")
 
+    @api.model
+    def _ar_week_label(self, week):
+        """The words of a stored week: its Monday, or 'Later' / 'Doubtful' in the reader's language."""
+        labels = {"later": self.env._("Later"), "doubtful": self.env._("Doubtful")}
+        return labels.get(week, week)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):  # noqa: PLR0917 (Odoo's signature)
+        groups = super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+        for group in groups:
+            if group.get("week"):
+                group["week"] = self._ar_week_label(group["week"])
+        return groups
+
     @api.depends("move_id", "partner_id", "week")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for line in self:
-            names = (line.week, line.move_id.display_name, line.partner_id.display_name)
+            names = (self._ar_week_label(line.week), line.move_id.display_name, line.partner_id.display_name)
             line.display_name = " - ".join(name for name in names if name)
 
     @api.depends("amount", "actual_amount")

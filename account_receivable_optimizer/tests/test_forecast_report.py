@@ -32,9 +32,18 @@ class TestForecastReport(ArAnalyticsCommon):
         june = open_lines.filtered(lambda line: line.move_id == self.inv_alpha_june)
         self.assertAlmostEqual(june.delay_days, 54.6, places=2)
         self.assertEqual(june.expected_date, self._date("2026-09-08"))
-        self.assertEqual(self._weeks(open_lines), {"2026-06-29": 300.0, "2026-09-07": 500.0, "Doubtful": 2000.0})
+        self.assertEqual(self._weeks(open_lines), {"2026-06-29": 300.0, "2026-09-07": 500.0, "doubtful": 2000.0})
         doubtful = open_lines.filtered("doubtful")
         self.assertEqual(doubtful.move_id, self.inv_beta_january)
+        # stored as a code, shown in the reader's language
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_receivable_optimizer"], ["fr_FR"], overwrite=True)
+        Line = self.env["ar.forecast.report.line"]
+        for lang, label in (("en_US", "Doubtful"), ("fr_FR", "Douteux")):
+            groups = Line.with_context(lang=lang).read_group(
+                [("id", "in", open_lines.ids)], ["amount:sum"], ["week"], lazy=False
+            )
+            self.assertIn(label, [group["week"] for group in groups])
         self.assertFalse(doubtful.expected_date)
         self.assertEqual(open_lines.move_id, self.inv_alpha_june | self.inv_beta_january | self.inv_beta_eur)
 
@@ -53,7 +62,7 @@ class TestForecastReport(ArAnalyticsCommon):
     def test_handed_over_customers_are_doubtful(self):
         self.beta.with_company(self.company).sudo().ar_collection_state = "handed_over"
         lines = self._forecast(past_weeks=0).line_ids
-        self.assertEqual(self._weeks(lines), {"2026-09-07": 500.0, "Doubtful": 2300.0})
+        self.assertEqual(self._weeks(lines), {"2026-09-07": 500.0, "doubtful": 2300.0})
 
     def test_past_weeks_forecast_against_collected(self):
         past = self._forecast().line_ids.filtered(lambda line: line.kind == "past")
@@ -86,7 +95,7 @@ class TestForecastReport(ArAnalyticsCommon):
         lines = self._forecast(past_weeks=0).line_ids
         self.assertFalse(lines.filtered(lambda line: line.kind == "past"))
         # a promise keeps even a very late invoice expected; a disputed one is doubtful
-        self.assertEqual(self._weeks(lines), {"2026-07-06": 2500.0, "Doubtful": 300.0})
+        self.assertEqual(self._weeks(lines), {"2026-07-06": 2500.0, "doubtful": 300.0})
         eur = lines.filtered(lambda line: line.move_id == self.inv_beta_eur)
         self.assertTrue(eur.disputed and eur.doubtful)
         self.assertEqual(lines.filtered(lambda line: line.move_id == self.inv_alpha_june).expected_date, promise)
