@@ -37,7 +37,16 @@ class ArDunningCommunication(models.Model):
     state = fields.Selection(
         [("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")], required=True, readonly=True, index=True
     )
-    reason = fields.Text(readonly=True, help="Why the communication failed or was skipped.")
+    reason = fields.Text(
+        compute="_compute_reason",
+        help="Why the communication failed or was skipped, or what it says besides (in the reader's language).",
+    )
+    reason_codes = fields.Char(
+        readonly=True, help="Technical: codes of the reasons (comma-separated), rendered in the reader's language."
+    )
+    reason_detail = fields.Text(
+        readonly=True, help="Technical: the error given by the mail server or the system, kept as it was received."
+    )
     line_ids = fields.One2many("ar.dunning.communication.line", "communication_id", string="Invoices", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary(
@@ -95,6 +104,37 @@ class ArDunningCommunication(models.Model):
                 formatLang(self.env, amount, currency_obj=currency) for currency, amount in totals.items()
             )
 
+    @api.depends("reason_codes", "reason_detail", "unmatched_amount")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for communication in self:
+            lines = []
+            amount = formatLang(self.env, communication.unmatched_amount, currency_obj=communication.currency_id)
+            texts = {
+                "no_email": self.env._("The customer has no email address."),
+                "no_sms_number": self.env._("No SMS: the customer has no mobile or phone number."),
+                "undelivered": self.env._("Email not delivered: %(reason)s", reason=communication.reason_detail or ""),
+                "unreconciled": self.env._(
+                    "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
+                    amount=amount,
+                ),
+                "sent_unmatched": self.env._(
+                    "Sent although %(amount)s of payments or credit notes are not matched.", amount=amount
+                ),
+                "error": communication.reason_detail or "",
+            }
+            for code in (communication.reason_codes or "").split(","):
+                if code in texts:
+                    lines.append(texts[code])
+            communication.reason = "\n".join(lines) or False
+
+    def _ar_add_reason(self, code):
+        """Record why the communication failed or was skipped: a code, rendered when read."""
+        for communication in self:
+            codes = [c for c in (communication.reason_codes or "").split(",") if c]
+            if code not in codes:
+                communication.reason_codes = ",".join([*codes, code])
+
     def _ar_request_hand_over(self):
         """The level hands the customer over: at once, or once a Credit Controller confirms."""
         self.ensure_one()
@@ -142,7 +182,8 @@ class ArDunningCommunication(models.Model):
         if not recipient.email:
             recipient = partner
         if not recipient.email:
-            self.write({"state": "failed", "reason": self.env._("The customer has no email address.")})
+            self.state = "failed"
+            self._ar_add_reason("no_email")
             self.activity_id = partner._ar_schedule_task(
                 self.env._("Send the reminder: no email address"),
                 self.env._(
@@ -199,8 +240,7 @@ class ArDunningCommunication(models.Model):
         recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
         number = recipient.mobile or recipient.phone or partner.mobile or partner.phone
         if not number:
-            note = self.env._("No SMS: the customer has no mobile or phone number.")
-            self.reason = f"{self.reason}\n{note}" if self.reason else note
+            self._ar_add_reason("no_sms_number")
             return False
         if recipient.mobile or recipient.phone:
             partner = recipient
@@ -221,9 +261,8 @@ class ArDunningCommunication(models.Model):
         """The reminder email could not be delivered: record it and hand it to the collector."""
         for communication in self.filtered(lambda c: c.state == "sent"):
             partner = communication.partner_id.with_company(communication.company_id)
-            communication.write(
-                {"state": "failed", "reason": self.env._("Email not delivered: %(reason)s", reason=reason)}
-            )
+            communication.write({"state": "failed", "reason_detail": reason})
+            communication._ar_add_reason("undelivered")
             communication.activity_id = partner._ar_schedule_task(
                 self.env._("Send the reminder: email not delivered"),
                 self.env._(

@@ -273,7 +273,8 @@ class ResPartner(models.Model):
                         "partner_id": partner.id,
                         "date": today,
                         "state": "failed",
-                        "reason": str(error),
+                        "reason_codes": "error",
+                        "reason_detail": str(error),
                     }
                 )
             rows = plans[partner.id][1]
@@ -323,10 +324,7 @@ class ResPartner(models.Model):
         communication.line_ids.filtered("discount_date").move_id.sudo().ar_discount_reminder_date = today
         if credit:
             communication.unmatched_amount = -credit
-            communication.reason = self.env._(
-                "Sent although %(amount)s of payments or credit notes are not matched.",
-                amount=formatLang(self.env, -credit, currency_obj=company.currency_id),
-            )
+            communication._ar_add_reason("sent_unmatched")
         communication._ar_send_messages(self, portal_url=portal_url)
         if level.create_activity:
             communication.activity_id = self._ar_schedule_task(
@@ -374,7 +372,7 @@ class ResPartner(models.Model):
             activity_type="account_receivable_optimizer.mail_activity_reconcile",
         )
         vals = self._ar_communication_vals(level, listed, levels_of, today, discounts)
-        vals.update(state="skipped", reason=reason, activity_id=activity.id)
+        vals.update(state="skipped", reason_codes="unreconciled", unmatched_amount=-credit, activity_id=activity.id)
         return self.env["ar.dunning.communication"].sudo().create(vals)
 
     def _ar_add_charges(self, policy, selected, listed, levels_of, today, *, late_items):
