@@ -187,7 +187,7 @@ class ArDunningCommunication(models.Model):
             self.activity_id = partner._ar_schedule_task(
                 self.env._("Send the reminder: no email address"),
                 self.env._(
-                    "The %(level)s reminder could not be emailed: %(customer)s has no email address. "
+                    "The reminder (%(level)s) could not be emailed: %(customer)s has no email address. "
                     "Contact the customer and record its email address.",
                     level=self.level_id.name or self.env._("discount"),
                     customer=partner.display_name,
@@ -266,7 +266,7 @@ class ArDunningCommunication(models.Model):
             communication.activity_id = partner._ar_schedule_task(
                 self.env._("Send the reminder: email not delivered"),
                 self.env._(
-                    "The %(level)s reminder email to %(customer)s was not delivered (%(reason)s). "
+                    "The reminder email (%(level)s) to %(customer)s was not delivered (%(reason)s). "
                     "Contact the customer and check its email address.",
                     level=communication.level_id.name,
                     customer=partner.display_name,

@@ -323,7 +323,6 @@ class ArKpiFact(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    @api.model
     def action_ar_refresh(self):
         """Refill the last 24 months of the selected companies (button of the KPI views)."""
         if not self.env.user.has_group("account_receivable_optimizer.group_ar_credit_controller"):
