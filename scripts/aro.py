@@ -189,11 +189,14 @@ def find_odoo_19() -> tuple[dict | None, str]:
     source = os.environ.get("ODOO_SRC_19")
     if not source:
         return None, "ODOO_SRC_19 is not set"
+    if not Path(source, "odoo", "release.py").is_file():
+        return None, f"ODOO_SRC_19={source} is not an Odoo source tree (no odoo/release.py)"
     python = os.environ.get("ODOO_PYTHON_19") or PYTHON
     try:
         return find_odoo(python, with_source(source), ("19.0",)), ""
     except Missing as missing:
-        return None, f"ODOO_SRC_19={source}: {missing}"
+        hint = "" if os.environ.get("ODOO_PYTHON_19") else "; set ODOO_PYTHON_19 to the python of its requirements"
+        return None, f"ODOO_SRC_19={source}: {missing}{hint}"
 
 
 def free_port() -> int:
