@@ -267,19 +267,23 @@ class Postgres:
 
 
 def write_config(odoo: dict, pg: dict, folder: Path, http_port: int | None = None) -> Path:
+    """Odoo's configuration file, in the options of the series (19.0 warns about 18.0's)."""
     folder.mkdir(parents=True, exist_ok=True)
+    options = {
+        "addons_path": ",".join(odoo["addons"]),
+        "db_host": pg["host"],  # None: the Unix socket
+        "db_port": 5432,
+        "db_user": pg["user"],
+        # no demo data: "all" on 18.0, a boolean since 19.0
+        "without_demo": "all" if odoo["series"] == "18.0" else "True",
+        "data_dir": folder / "data",
+        "list_db": "False",
+    }
+    if http_port:  # the tests' own server, on this machine only
+        options.update(http_port=http_port, http_interface="127.0.0.1")
     config = folder / "odoo.conf"
-    config.write_text(
-        "[options]\n"
-        f"addons_path = {','.join(odoo['addons'])}\n"
-        f"db_host = {pg['host'] or 'False'}\n"
-        "db_port = 5432\n"
-        f"db_user = {pg['user']}\n"
-        "db_password = False\n"
-        "without_demo = all\n"
-        f"data_dir = {folder / 'data'}\n"
-        "list_db = False\n" + (f"http_port = {http_port}\n" if http_port else "")
-    )
+    lines = [f"{key} = {value}" for key, value in options.items() if value is not None]
+    config.write_text("\n".join(["[options]", *lines, ""]))
     return config
 
 
