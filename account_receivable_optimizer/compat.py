@@ -27,6 +27,20 @@ SERIES = release.version_info[0]
 PRIVILEGE_XMLID = "account_receivable_optimizer.res_groups_privilege_credit_control"
 
 
+def sms_number(partner):
+    """The number to text ``partner`` at: the mobile, else the phone.
+
+    18.0: res.partner has ``mobile`` and ``phone``. 19.0 dropped ``mobile``.
+    """
+    mobile = partner.mobile if "mobile" in partner._fields else False
+    return mobile or partner.phone
+
+
+def sms_number_field(partner):
+    """The res.partner field of the number to text: ``mobile`` on 18.0, ``phone`` on 19.0."""
+    return "mobile" if "mobile" in partner._fields else "phone"
+
+
 def keep_done_activities(activity_types):
     """Keep the activities of ``activity_types`` once done.
 
