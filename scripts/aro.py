@@ -279,8 +279,8 @@ def write_config(odoo: dict, pg: dict, folder: Path, http_port: int | None = Non
         "data_dir": folder / "data",
         "list_db": "False",
     }
-    if http_port:  # the tests' own server, on this machine only
-        options.update(http_port=http_port, http_interface="127.0.0.1")
+    if http_port:  # the tests' own server
+        options["http_port"] = http_port
     config = folder / "odoo.conf"
     lines = [f"{key} = {value}" for key, value in options.items() if value is not None]
     config.write_text("\n".join(["[options]", *lines, ""]))
