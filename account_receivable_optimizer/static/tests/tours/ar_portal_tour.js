@@ -105,6 +105,8 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The plan is accepted",
                 trigger: ".o_ar_done:contains('payment plan is accepted')",
+                // the signature is posted and the page reloaded: slow on a loaded machine
+                timeout: 30000,
             },
         ];
     },
