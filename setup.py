@@ -1,6 +1,6 @@
 """``pip install .`` installs the addon as ``odoo.addons.account_receivable_optimizer``.
 
-Odoo 18 itself is not installed by this file: install it first (Odoo's own
+Odoo (18.0 or 19.0) itself is not installed by this file: install it first (Odoo's own
 packages or source tree), then this addon into the same Python.
 """
 
@@ -25,8 +25,8 @@ package_data = [
 
 setup(
     name="odoo-addon-account-receivable-optimizer",
-    version="18.0.1.0.0",
-    description="Odoo 18 credit control: credit policies, enforced credit limits, risk grades",
+    version="1.1.0",
+    description="Odoo 18.0 and 19.0 credit control: credit policies, enforced credit limits, risk grades",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="LGPL-3.0-or-later",
@@ -39,6 +39,7 @@ setup(
     classifiers=[
         "Framework :: Odoo",
         "Framework :: Odoo :: 18.0",
+        "Framework :: Odoo :: 19.0",
         "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
         "Programming Language :: Python :: 3",
     ],

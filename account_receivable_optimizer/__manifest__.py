@@ -2,7 +2,7 @@
 {
     "name": "Receivables Optimizer: Credit Control",
     "summary": "Credit policies, enforced credit limits and customer risk grades",
-    "version": "18.0.1.0.0",
+    "version": "1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-receivable-optimizer/account_receivable_optimizer",
     "author": "account_receivable_optimizer contributors",

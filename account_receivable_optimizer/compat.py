@@ -12,7 +12,9 @@ Differences handled where they are, each with a comment naming the series:
   res.groups methods (models/res_groups.py) that call this module;
 - views/account_move_views.xml: the invoice credit warning has its own div
   on 18.0, is one of the move's alerts on 19.0;
-- models/mail_mail.py: 19.0 added an argument to _postprocess_sent_message.
+- models/mail_mail.py: 19.0 added an argument to _postprocess_sent_message;
+- data/ar_insurance_data.xml: the activity types' ``keep_done`` is set by the
+  post-init hook through keep_done_activities.
 """
 
 from odoo import release
@@ -23,6 +25,30 @@ SERIES = release.version_info[0]
 
 #: xmlid of the privilege the module's groups belong to on 19.0 (none on 18.0).
 PRIVILEGE_XMLID = "account_receivable_optimizer.res_groups_privilege_credit_control"
+
+
+def sms_number(partner):
+    """The number to text ``partner`` at: the mobile, else the phone.
+
+    18.0: res.partner has ``mobile`` and ``phone``. 19.0 dropped ``mobile``.
+    """
+    mobile = partner.mobile if "mobile" in partner._fields else False
+    return mobile or partner.phone
+
+
+def sms_number_field(partner):
+    """The res.partner field of the number to text: ``mobile`` on 18.0, ``phone`` on 19.0."""
+    return "mobile" if "mobile" in partner._fields else "phone"
+
+
+def keep_done_activities(activity_types):
+    """Keep the activities of ``activity_types`` once done.
+
+    18.0: only those of a type with ``keep_done`` are kept (archived), the others
+    are deleted. 19.0 dropped the field: done activities are always archived.
+    """
+    if "keep_done" in activity_types._fields:
+        activity_types.write({"keep_done": True})
 
 
 def groups_field(model):

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Set up and run the project: ``aro.py test`` (every test) or ``aro.py demo``.
 
-Odoo 18 is found as an importable ``odoo`` package, or through ``ODOO_SRC``
-(the path of an Odoo 18.0 source tree). PostgreSQL is the local server
-(Unix socket, else 127.0.0.1), used with the current OS user's role.
+The addon supports Odoo 18.0 and 19.0. The main Odoo is found as an importable
+``odoo`` package in this python, or through ``ODOO_SRC`` (an Odoo 18.0 or 19.0
+source tree). The test command also runs the Odoo suite on the Odoo 19.0 tree of
+``ODOO_SRC_19``, with the python of ``ODOO_PYTHON_19``. PostgreSQL is the local
+server (Unix socket, else 127.0.0.1), used with the current OS user's role.
 
 Environment:
-    ODOO_SRC            path of an Odoo 18.0 source tree (when odoo is not importable)
-    ARO_REQUIRE_ODOO=1  a missing Odoo or PostgreSQL fails the test command instead of
+    ODOO_SRC            path of an Odoo 18.0 (or 19.0) source tree (when odoo is not importable)
+    ODOO_SRC_19         path of an Odoo 19.0 source tree: the test command also runs the
+                        Odoo suite on it
+    ODOO_PYTHON_19      the python with the requirements of ODOO_SRC_19 (default: this python)
+    ARO_REQUIRE_ODOO=1  a missing Odoo 18.0 or PostgreSQL fails the test command instead of
                         skipping the Odoo suite
     ARO_SKIP_PIP=1      do not install the Python tools (ruff, pytest...) first
     ARO_DEMO_DB         database of the demo (default: aro_demo)
@@ -20,7 +25,9 @@ import argparse
 import getpass
 import hashlib
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,9 +37,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "account_receivable_optimizer"
 PYTHON = sys.executable
-ENV = dict(os.environ)
-if ENV.get("ODOO_SRC"):
-    ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [ENV["ODOO_SRC"], ENV.get("PYTHONPATH")]))
+SERIES = ("18.0", "19.0")
+
+
+def with_source(source: str | None) -> dict:
+    """The environment, with an Odoo source tree first on PYTHONPATH."""
+    env = dict(os.environ)
+    if source:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
+    return env
+
+
+ENV = with_source(os.environ.get("ODOO_SRC"))
 
 
 class Missing(Exception):
@@ -43,17 +59,43 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def run(args: list[str], **kwargs) -> int:
+def run(args: list[str], env: dict | None = None, **kwargs) -> int:
     say(" ".join(str(a) for a in args))
-    return subprocess.run(args, cwd=ROOT, env=ENV, check=False, **kwargs).returncode
+    return subprocess.run(args, cwd=ROOT, env=env or ENV, check=False, **kwargs).returncode
 
 
-def pip_install(requirements: str) -> None:
+def run_pytest(args: list[str], env: dict) -> tuple[int, str]:
+    """Run pytest, showing its output; return its exit code and its summary ("249 passed")."""
+    say(" ".join(str(a) for a in args))
+    summary = ""
+    with subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process:
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            match = re.match(r"^=+ (.+?) in [\d.]+s", line.strip())
+            if match:
+                summary = match.group(1)
+    return process.returncode, summary or f"exit {process.returncode}"
+
+
+def pip_install(requirements: str, python: str = PYTHON, env: dict | None = None) -> str | None:
+    """Install the packages of requirements into python; the reason when that failed."""
     if ENV.get("ARO_SKIP_PIP") == "1":
-        return
-    code = run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements])
-    if code:
-        raise SystemExit(f"ERROR: could not install the Python packages of {requirements} (pip exit {code}).")
+        return None
+    args = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]
+    say(" ".join(args))
+    result = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True, text=True, check=False)
+    if not result.returncode:
+        return None
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return f"pip exit {result.returncode}: {lines[-1] if lines else 'no output'}"
+
+
+def pip_install_or_exit(requirements: str) -> None:
+    reason = pip_install(requirements)
+    if reason:
+        raise SystemExit(f"ERROR: could not install the Python packages of {requirements} ({reason}).")
 
 
 # ----------------------------------------------------------------------
@@ -105,31 +147,63 @@ def ensure_system_tools() -> None:
 # ----------------------------------------------------------------------
 
 
-def find_odoo() -> dict:
-    """Version and addons folders of the Odoo that python can import."""
+def find_odoo(python: str = PYTHON, env: dict | None = None, series: tuple[str, ...] = SERIES) -> dict:
+    """Series, python and addons folders of the Odoo that python can import.
+
+    Odoo 19's ``odoo`` is a namespace package (no ``__init__.py``, ``odoo.__file__`` is
+    None): its folder is the one of ``odoo/release.py``. When ``account`` is not in
+    ``odoo/addons`` (source trees), the tree's top-level ``addons`` folder is added.
+    """
+    env = env or ENV
     probe = (
         "import os, sys, odoo, odoo.release, odoo.addons\n"
-        "root = os.path.dirname(os.path.abspath(odoo.__file__))\n"
+        "root = os.path.dirname(os.path.abspath(odoo.release.__file__))\n"
         "paths = [os.path.abspath(p) for p in odoo.addons.__path__]\n"
         "up = os.path.join(os.path.dirname(root), 'addons')\n"
         "has_account = any(os.path.isdir(os.path.join(p, 'account')) for p in paths)\n"
         "if not has_account and os.path.isdir(os.path.join(up, 'account')): paths.append(up)\n"
-        "print(odoo.release.version_info[0]); print(root); print(os.pathsep.join(dict.fromkeys(paths)))\n"
+        "print(odoo.release.major_version); print(root); print(os.pathsep.join(dict.fromkeys(paths)))\n"
     )
-    result = subprocess.run([PYTHON, "-c", probe], env=ENV, capture_output=True, text=True, check=False)
+    wanted = " or ".join(series)
+    try:
+        result = subprocess.run([python, "-c", probe], env=env, capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise Missing(f"{python} cannot be run ({error.strerror})") from error
     if result.returncode:
-        where = f"ODOO_SRC={ENV['ODOO_SRC']}" if ENV.get("ODOO_SRC") else "python3"
-        raise Missing(f"Odoo 18 is not importable ({where}: no module named odoo); set ODOO_SRC to an Odoo 18.0 tree")
+        lines = result.stderr.strip().splitlines()
+        raise Missing(f"Odoo {wanted} is not importable by {python} ({lines[-1] if lines else 'no output'})")
     version, root, paths = result.stdout.strip().splitlines()[-3:]
-    if version != "18":
-        raise Missing(f"Odoo {version} found at {root}, but this addon needs Odoo 18.0")
+    if version not in series:
+        raise Missing(f"Odoo {version} found at {root}, but Odoo {wanted} was expected")
     addons = [p for p in paths.split(os.pathsep) if p]
     for path in addons:
         if Path(path, ADDON).exists() and Path(path).resolve() != ROOT:
             raise Missing(f"another copy of {ADDON} is installed in {path}: uninstall it to use this clone")
     if not any(Path(p, "account", "__manifest__.py").exists() for p in addons):
-        raise Missing(f"Odoo 18 at {root} has no 'account' addon in {addons}")
-    return {"root": root, "addons": [*addons, str(ROOT)]}
+        raise Missing(f"Odoo {version} at {root} has no 'account' addon in {addons}")
+    return {"series": version, "python": python, "env": env, "root": root, "addons": [*addons, str(ROOT)]}
+
+
+def find_odoo_19() -> tuple[dict | None, str]:
+    """The Odoo 19.0 of ODOO_SRC_19 (run by ODOO_PYTHON_19), or None and why not."""
+    source = os.environ.get("ODOO_SRC_19")
+    if not source:
+        return None, "ODOO_SRC_19 is not set"
+    if not Path(source, "odoo", "release.py").is_file():
+        return None, f"ODOO_SRC_19={source} is not an Odoo source tree (no odoo/release.py)"
+    python = os.environ.get("ODOO_PYTHON_19") or PYTHON
+    try:
+        return find_odoo(python, with_source(source), ("19.0",)), ""
+    except Missing as missing:
+        hint = "" if os.environ.get("ODOO_PYTHON_19") else "; set ODOO_PYTHON_19 to the python of its requirements"
+        return None, f"ODOO_SRC_19={source}: {missing}{hint}"
+
+
+def free_port() -> int:
+    """A free local TCP port, for the HTTP server of a test run."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def connect_postgres() -> dict:
@@ -192,24 +266,29 @@ class Postgres:
             conn.close()
 
 
-def write_config(odoo: dict, pg: dict, folder: Path) -> Path:
+def write_config(odoo: dict, pg: dict, folder: Path, http_port: int | None = None) -> Path:
+    """Odoo's configuration file, in the options of the series (19.0 warns about 18.0's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    options = {
+        "addons_path": ",".join(odoo["addons"]),
+        "db_host": pg["host"],  # None: the Unix socket
+        "db_port": 5432,
+        "db_user": pg["user"],
+        # no demo data: "all" on 18.0, a boolean since 19.0
+        "without_demo": "all" if odoo["series"] == "18.0" else "True",
+        "data_dir": folder / "data",
+        "list_db": "False",
+    }
+    if http_port:  # the tests' own server
+        options["http_port"] = http_port
     config = folder / "odoo.conf"
-    config.write_text(
-        "[options]\n"
-        f"addons_path = {','.join(odoo['addons'])}\n"
-        f"db_host = {pg['host'] or 'False'}\n"
-        "db_port = 5432\n"
-        f"db_user = {pg['user']}\n"
-        "db_password = False\n"
-        "without_demo = all\n"
-        f"data_dir = {folder / 'data'}\n"
-        "list_db = False\n"
-    )
+    lines = [f"{key} = {value}" for key, value in options.items() if value is not None]
+    config.write_text("\n".join(["[options]", *lines, ""]))
     return config
 
 
-def odoo_cmd(config: Path, *args: str, subcommand: str = "server") -> list[str]:
-    return [PYTHON, "-m", "odoo", subcommand, "-c", str(config), *args]
+def odoo_cmd(odoo: dict, config: Path, *args: str, subcommand: str = "server") -> list[str]:
+    return [odoo["python"], "-m", "odoo", subcommand, "-c", str(config), *args]
 
 
 def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
@@ -221,9 +300,12 @@ def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
     if pg.exists(template):
         return template
     building = f"{template}_build_{os.getpid()}"
-    say(f"building the template database {template} (Odoo 'account', about a minute, done once)")
+    say(f"building the template database {template} (Odoo {odoo['series']} 'account', about a minute, done once)")
     try:
-        code = run(odoo_cmd(config, "-d", building, "-i", "account", "--stop-after-init", "--log-level=warn"))
+        code = run(
+            odoo_cmd(odoo, config, "-d", building, "-i", "account", "--stop-after-init", "--log-level=warn"),
+            odoo["env"],
+        )
         if code or pg.module_state(building, "account") != "installed":
             raise SystemExit(f"ERROR: installing Odoo's 'account' module in {building} failed")
         if pg.exists(template):  # another run built it meanwhile
@@ -236,10 +318,10 @@ def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
     return template
 
 
-def install_addon(pg: Postgres, config: Path, template: str, dbname: str) -> None:
+def install_addon(odoo: dict, pg: Postgres, config: Path, template: str, dbname: str) -> None:
     pg.drop(dbname)
     pg.copy(template, dbname)
-    code = run(odoo_cmd(config, "-d", dbname, "-i", ADDON, "--stop-after-init", "--log-level=warn"))
+    code = run(odoo_cmd(odoo, config, "-d", dbname, "-i", ADDON, "--stop-after-init", "--log-level=warn"), odoo["env"])
     state = pg.module_state(dbname, ADDON)
     if code or state != "installed":
         raise SystemExit(f"ERROR: installing {ADDON} in {dbname} failed (exit {code}, module state {state})")
@@ -250,8 +332,87 @@ def install_addon(pg: Postgres, config: Path, template: str, dbname: str) -> Non
 # ----------------------------------------------------------------------
 
 
+def odoo_suite(odoo: dict, pg_settings: dict) -> tuple[int, str]:
+    """The Odoo suite on one series, in its own database copied from its own template."""
+    pg = Postgres(pg_settings)
+    series = odoo["series"].replace(".", "")
+    dbname = f"aro_test_{series}_{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
+    say(f"Odoo {odoo['series']} suite ({odoo['root']})")
+    with tempfile.TemporaryDirectory(prefix=f"aro-test-{series}-") as folder:
+        config = write_config(odoo, pg_settings, Path(folder), http_port=free_port())
+        try:
+            template = ensure_template(odoo, pg, config)
+            install_addon(odoo, pg, config, template, dbname)
+            return run_pytest(
+                [
+                    odoo["python"],
+                    "-m",
+                    "pytest",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--odoo-database={dbname}",
+                    f"--odoo-config={config}",
+                    "--odoo-log-level=warn",
+                    # HttpCase tests (RPC, browser tours) need Odoo's HTTP server
+                    "--odoo-http",
+                    f"{ADDON}/tests",
+                ],
+                odoo["env"],
+            )
+        except SystemExit as error:
+            print(error, flush=True)
+            return 1, str(error).removeprefix("ERROR: ")
+        finally:
+            pg.drop(dbname)
+            say(f"dropped {dbname}")
+
+
+class Failed(Exception):
+    """The test command cannot run what it must run."""
+
+
+def odoos_to_test(require: bool) -> tuple[list[dict], list[str], dict | None]:
+    """The Odoo of each series to test, the notes about those not run, the PostgreSQL settings.
+
+    The main Odoo (importable, or ODOO_SRC) first, then the 19.0 tree of ODOO_SRC_19.
+    With ``require``, a missing Odoo 18.0 or PostgreSQL raises Failed.
+    """
+    odoos, notes = [], []
+    try:
+        main_odoo = find_odoo()
+    except Missing as missing:
+        if require:
+            raise Failed(f"the Odoo 18.0 suite cannot run: {missing} (ARO_REQUIRE_ODOO=1)") from missing
+        notes.append(f"Odoo suite skipped: {missing}.")
+    else:
+        if require and main_odoo["series"] != "18.0":
+            raise Failed(f"ARO_REQUIRE_ODOO=1 needs Odoo 18.0, found {main_odoo['series']} at {main_odoo['root']}")
+        odoos.append(main_odoo)
+    odoo_19, why_not = find_odoo_19()
+    if odoo_19 and any(o["series"] == "19.0" and o["root"] == odoo_19["root"] for o in odoos):
+        pass  # ODOO_SRC is this very tree: its suite runs once
+    elif odoo_19:
+        odoos.append(odoo_19)
+        if odoo_19["python"] != PYTHON:
+            reason = pip_install("requirements-dev.txt", odoo_19["python"], odoo_19["env"])
+            if reason:
+                print(f"Note: the tools were not installed into {odoo_19['python']} ({reason})", flush=True)
+    elif not any(o["series"] == "19.0" for o in odoos):
+        notes.append(f"Odoo 19.0 suite not run: {why_not}.")
+    if not odoos:
+        return odoos, notes, None
+    try:
+        pg_settings = connect_postgres()
+    except Missing as missing:
+        if require:
+            raise Failed(f"the Odoo suite cannot run: {missing} (ARO_REQUIRE_ODOO=1)") from missing
+        return [], [f"Odoo suite skipped: {missing}."], None
+    ensure_system_tools()
+    return odoos, notes, pg_settings
+
+
 def command_test() -> int:
-    pip_install("requirements-dev.txt")
+    pip_install_or_exit("requirements-dev.txt")
     steps = [
         [PYTHON, "-m", "ruff", "check", "."],
         [PYTHON, "-m", "ruff", "format", "--check", "."],
@@ -264,50 +425,26 @@ def command_test() -> int:
             print(f"FAILED: {' '.join(step[2:])} (exit {code})")
             return code
 
-    require = ENV.get("ARO_REQUIRE_ODOO") == "1"
     try:
-        odoo = find_odoo()
-        pg_settings = connect_postgres()
-    except Missing as missing:
-        if require:
-            print(f"FAILED: the Odoo suite cannot run: {missing} (ARO_REQUIRE_ODOO=1)")
-            return 1
-        print(f"Odoo suite skipped: {missing}.")
-        return 0
-
-    ensure_system_tools()
-    pg = Postgres(pg_settings)
-    dbname = f"aro_test_{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="aro-test-") as folder:
-        config = write_config(odoo, pg_settings, Path(folder))
-        template = ensure_template(odoo, pg, config)
-        try:
-            install_addon(pg, config, template, dbname)
-            code = run(
-                [
-                    PYTHON,
-                    "-m",
-                    "pytest",
-                    "-p",
-                    "no:cacheprovider",
-                    f"--odoo-database={dbname}",
-                    f"--odoo-config={config}",
-                    "--odoo-log-level=warn",
-                    # HttpCase tests (RPC, browser tours) need Odoo's HTTP server
-                    "--odoo-http",
-                    f"{ADDON}/tests",
-                ]
-            )
-        finally:
-            pg.drop(dbname)
-            say(f"dropped {dbname}")
-    if code:
-        print(f"FAILED: the Odoo suite (exit {code})")
-    return code
+        odoos, notes, pg_settings = odoos_to_test(require=ENV.get("ARO_REQUIRE_ODOO") == "1")
+    except Failed as failed:
+        print(f"FAILED: {failed}")
+        return 1
+    results = [(odoo["series"], *odoo_suite(odoo, pg_settings)) for odoo in odoos]
+    print()
+    for series, code, summary in results:
+        print(f"Odoo {series}: {summary}" + (f"  FAILED (exit {code})" if code else ""))
+    for note in notes:
+        print(note)
+    failed = [series for series, code, _summary in results if code]
+    if failed:
+        print(f"FAILED: the Odoo suite on {', '.join(failed)}")
+        return 1
+    return 0
 
 
 def command_demo() -> int:
-    pip_install("requirements.txt")
+    pip_install_or_exit("requirements.txt")
     try:
         odoo = find_odoo()
         pg_settings = connect_postgres()
@@ -320,17 +457,20 @@ def command_demo() -> int:
     port = ENV.get("ARO_HTTP_PORT", "8069")
     folder = ROOT / ".aro"
     folder.mkdir(exist_ok=True)
-    config = write_config(odoo, pg_settings, folder)
+    # one folder per series: the data_dir (filestore) of one series is not the other's
+    config = write_config(odoo, pg_settings, folder / odoo["series"])
     template = ensure_template(odoo, pg, config)
-    install_addon(pg, config, template, dbname)
+    install_addon(odoo, pg, config, template, dbname)
     with open(ROOT / "scripts" / "demo_data.py", "rb") as script:
-        code = run(odoo_cmd(config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"), stdin=script)
+        code = run(
+            odoo_cmd(odoo, config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"), stdin=script
+        )
     if code:
         print(f"ERROR: generating the demo data failed (exit {code})")
         return code
-    print(f"\nOdoo is starting on http://localhost:{port}  (database {dbname})")
+    print(f"\nOdoo {odoo['series']} is starting on http://localhost:{port}  (database {dbname})")
     print("Log in with: admin / admin   (Ctrl+C stops the server)\n", flush=True)
-    args = odoo_cmd(config, "-d", dbname, f"--http-port={port}", f"--db-filter=^{dbname}$", "--log-level=warn")
+    args = odoo_cmd(odoo, config, "-d", dbname, f"--http-port={port}", f"--db-filter=^{dbname}$", "--log-level=warn")
     os.chdir(ROOT)
     os.execvpe(args[0], args, ENV)
     return 0

@@ -7,6 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import formatLang
 
+from ..compat import sms_number
 from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
@@ -238,11 +239,11 @@ class ArDunningCommunication(models.Model):
         if claimed and not (claimed - earlier.line_ids.filtered("claimed").move_id):
             return False
         recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
-        number = recipient.mobile or recipient.phone or partner.mobile or partner.phone
+        number = sms_number(recipient) or sms_number(partner)
         if not number:
             self._ar_add_reason("no_sms_number")
             return False
-        if recipient.mobile or recipient.phone:
+        if sms_number(recipient):
             partner = recipient
         if not self.ar_portal_url:
             self.ar_portal_url = portal_url or self.env["ar.portal.account"]._ar_urls(partner, self.company_id).get(

@@ -5,6 +5,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.account_receivable_optimizer import compat
 from odoo.addons.account_receivable_optimizer.models import ar_dunning_communication as communication_module
 from odoo.addons.account_receivable_optimizer.models.res_partner_dunning_run import ResPartner
 from odoo.exceptions import AccessError, UserError
@@ -404,7 +405,8 @@ class TestDunningRunQueries(ArDunningCommon):
         per_customer = (q100 - q10) / 90
         # gathering and planning the batch: a constant number of queries (measured: 22)
         self.assertLessEqual(q10 - 10 * per_customer, 25)
-        # writing, per customer: savepoint, reminder and its lines, email, chatter, levels (measured: 27)
-        self.assertLessEqual(per_customer, 27)
+        # writing, per customer: savepoint, reminder and its lines, email, chatter, levels
+        # (measured: 27 on 18.0; 32 on 19.0, whose mail stack takes more queries per message)
+        self.assertLessEqual(per_customer, 27 if compat.SERIES < 19 else 32)
         comms = self.env["ar.dunning.communication"].search([("partner_id", "in", (ten | hundred).ids)])
         self.assertEqual(len(comms), 110)

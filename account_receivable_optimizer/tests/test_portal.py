@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..compat import sms_number_field
 from .dunning_common import ArDunningCommon
 
 PORTAL_ACTIVITY = "account_receivable_optimizer.mail_activity_portal"
@@ -245,7 +246,7 @@ class TestDunningSms(ArDunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer.write({"mobile": "+32 470 12 34 56", "lang": "en_US"})
+        cls.customer.write({sms_number_field(cls.customer): "+32 470 12 34 56", "lang": "en_US"})
         (cls.reminder | cls.notice).write({"send_sms": True})
         cls.invoice = cls._invoice(1000.0, invoice_date="2026-01-01", due_date="2026-01-31")
 
@@ -281,7 +282,7 @@ class TestDunningSms(ArDunningCommon):
         self.assertTrue(self._sms().body.startswith("Relance "))
 
     def test_no_number_no_sms(self):
-        self.customer.mobile = False
+        self.customer[sms_number_field(self.customer)] = False
         self._run("2026-02-10")
         self.assertFalse(self._sms())
         self.assertIn("no mobile or phone number", self._communications().reason)

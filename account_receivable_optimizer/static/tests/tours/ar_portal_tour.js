@@ -1,4 +1,9 @@
 import { registry } from "@web/core/registry";
+import { session } from "@web/session";
+
+// 19.0 wants the steps that load another page marked expectUnloadPage; 18.0 does not
+// know the key (its step schema logs an error).
+const unloads = (session.server_version_info?.[0] ?? 0) >= 19 ? { expectUnloadPage: true } : {};
 
 registry.category("web_tour.tours").add("ar_portal_tour", {
     steps: () => {
@@ -28,6 +33,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 trigger: ".o_ar_promise_submit",
                 run: "click",
+                ...unloads,
             },
             {
                 content: "The promise is recorded",
@@ -45,6 +51,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 trigger: ".o_ar_dispute_submit",
                 run: "click",
+                ...unloads,
             },
             {
                 content: "The dispute is recorded and the invoice shown disputed",
@@ -65,6 +72,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 trigger: ".o_ar_plan_submit",
                 run: "click",
+                ...unloads,
             },
             {
                 content: "The request is sent",
@@ -92,10 +100,13 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
                 content: "Sign",
                 trigger: ".modal .o_portal_sign_submit:enabled",
                 run: "click",
+                ...unloads,
             },
             {
                 content: "The plan is accepted",
                 trigger: ".o_ar_done:contains('payment plan is accepted')",
+                // the signature is posted and the page reloaded: slow on a loaded machine
+                timeout: 30000,
             },
         ];
     },
