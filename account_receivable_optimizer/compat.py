@@ -151,3 +151,15 @@ def cron_progress(env, done, remaining):
         env["ir.cron"]._notify_progress(done=done, remaining=remaining)
     elif env.context.get("ir_cron_progress_id"):
         env["ir.cron"]._commit_progress(done, remaining=remaining)
+
+
+def call_kw(model, name, args, kwargs):
+    """Call a method as the web client and RPC do (with its ids as the first argument).
+
+    18.0: ``odoo.api.call_kw``. 19.0: it moved to ``odoo.service.model.call_kw``.
+    """
+    if SERIES < 19:
+        from odoo.api import call_kw as _call_kw  # noqa: PLC0415 (series-dependent import)
+    else:
+        from odoo.service.model import call_kw as _call_kw  # noqa: PLC0415 (series-dependent import)
+    return _call_kw(model, name, args, kwargs)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.api import call_kw
+from odoo.addons.account_receivable_optimizer import compat
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -225,5 +225,5 @@ class TestKpiFacts(ArAnalyticsCommon):
         with self.assertRaises(AccessError):
             self.env["ar.kpi.fact"].with_user(biller).action_ar_refresh()
         # the list's Refresh button, as the web client calls it (with the selected ids, none)
-        action = call_kw(self.env["ar.kpi.fact"].with_user(controller), "action_ar_refresh", [[]], {})
+        action = compat.call_kw(self.env["ar.kpi.fact"].with_user(controller), "action_ar_refresh", [[]], {})
         self.assertEqual(action["tag"], "soft_reload")
