@@ -17,11 +17,36 @@ Differences handled where they are, each with a comment naming the series:
   post-init hook through keep_done_activities.
 """
 
-from odoo import release
+from odoo import models, release
 from odoo.tools import SQL
 
 #: The major version of the running server, e.g. 18 or 19.
 SERIES = release.version_info[0]
+
+#: Type of the routes called by the web client's JSON-RPC: ``json`` on 18.0, ``jsonrpc``
+#: since 19.0 (where ``json`` is a deprecated alias).
+JSON_ROUTE = "jsonrpc" if SERIES >= 19 else "json"
+
+if SERIES >= 19:
+    #: 19.0 declares each SQL constraint as a ``models.Constraint`` class attribute
+    #: (named ``_<key>``) and ignores ``_sql_constraints``, with a warning.
+    Constraint = models.Constraint
+else:
+
+    class Constraint:
+        """18.0 stand-in for 19.0's ``models.Constraint``: declared the same way, as a class
+        attribute ``_<key> = Constraint(definition, message)``, it adds ``(key, definition,
+        message)`` to the class's ``_sql_constraints``, which 18.0 reads."""
+
+        def __init__(self, definition, message=""):
+            self.definition = definition
+            self.message = message
+
+        def __set_name__(self, owner, name):
+            constraints = list(owner.__dict__.get("_sql_constraints", ()))
+            constraints.append((name.removeprefix("_"), self.definition, self.message))
+            owner._sql_constraints = constraints
+
 
 #: xmlid of the privilege the module's groups belong to on 19.0 (none on 18.0).
 PRIVILEGE_XMLID = "account_receivable_optimizer.res_groups_privilege_credit_control"

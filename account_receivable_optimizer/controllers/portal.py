@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
+from .. import compat
 from ..lib.ar_core import aging, dunning, payment_plan
 
 #: Largest attachment a customer may join to a dispute (bytes).
@@ -388,7 +389,12 @@ class ArReceivablesPortal(CustomerPortal):
 
         return self._ar_post(account_id, access_token, plan, "plan")
 
-    @http.route("/my/receivables/<int:account_id>/plan/<int:plan_id>/accept", type="json", auth="public", website=True)
+    @http.route(
+        "/my/receivables/<int:account_id>/plan/<int:plan_id>/accept",
+        type=compat.JSON_ROUTE,
+        auth="public",
+        website=True,
+    )
     def ar_plan_accept(self, account_id, plan_id, access_token=None, name=None, signature=None):
         """The customer signs a proposed payment plan (the portal's signature form posts here)."""
         access_token = access_token or request.httprequest.args.get("access_token")

@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from .. import compat
+
 
 class ArLatePaymentRate(models.Model):
     """Statutory late-payment interest rates, by the date from which they apply.
@@ -36,9 +38,7 @@ class ArLatePaymentRate(models.Model):
     )
     note = fields.Char(help="Source of the rate, e.g. the Banque de France or Journal officiel publication.")
 
-    _sql_constraints = [
-        ("rate_positive", "CHECK (rate >= 0)", "A late-payment interest rate cannot be negative."),
-    ]
+    _rate_positive = compat.Constraint("CHECK (rate >= 0)", "A late-payment interest rate cannot be negative.")
 
     @api.constrains("date_from", "company_id")
     def _check_one_rate_per_date(self):

@@ -2,6 +2,8 @@ import uuid
 
 from odoo import api, fields, models
 
+from .. import compat
+
 
 class ArPortalAccount(models.Model):
     """The customer's account on the portal: one per customer and company, with its access token.
@@ -30,9 +32,9 @@ class ArPortalAccount(models.Model):
         help="Commercial partner whose open invoices the page shows.",
     )
 
-    _sql_constraints = [
-        ("partner_company_uniq", "unique(partner_id, company_id)", "One portal access per customer and company."),
-    ]
+    _partner_company_uniq = compat.Constraint(
+        "unique(partner_id, company_id)", "One portal access per customer and company."
+    )
 
     def _compute_access_url(self):
         for account in self:
