@@ -388,13 +388,24 @@ class ArForecastReport(models.Model):
         errors = forecast.forecast_errors(
             (stored[week], collected) for week, collected in zip(weeks, actual, strict=True) if week in stored
         )
-        self.write(
-            {
-                "forecast_mape": errors["mape"] if errors["mape"] is not None else False,
-                "forecast_wape": errors["wape"] if errors["wape"] is not None else False,
-                "forecast_error_weeks": errors["weeks"],
-                "forecast_collected_weeks": errors["weeks"] - errors["skipped"],
-            }
+        # undefined errors are NULL (empty), never 0: written as the lines are, by SQL
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE ar_forecast_report
+                   SET forecast_mape = %(mape)s, forecast_wape = %(wape)s,
+                       forecast_error_weeks = %(weeks)s, forecast_collected_weeks = %(collected)s
+                 WHERE id = %(id)s
+                """,
+                mape=errors["mape"],
+                wape=errors["wape"],
+                weeks=errors["weeks"],
+                collected=errors["weeks"] - errors["skipped"],
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(
+            ["forecast_mape", "forecast_wape", "forecast_error_weeks", "forecast_collected_weeks"]
         )
 
     def _past_week_vals(self, past_starts, items, delays, thresholds):
