@@ -27,6 +27,7 @@
         "report/ar_aging_report_views.xml",
         "report/ar_kpi_fact_views.xml",
         "report/ar_forecast_report_views.xml",
+        "report/ar_receivable_snapshot_views.xml",
         "report/ar_receivables_dashboard_views.xml",
         "report/report_invoice.xml",
         "views/ar_dunning_level_views.xml",

@@ -116,3 +116,26 @@ def test_a_promise_keeps_a_late_item_expected_but_not_a_disputed_one():
     very_late = datetime.date(2025, 9, 3)
     assert not forecast.is_doubtful(very_late, 0.0, TODAY, promised=True)
     assert forecast.is_doubtful(very_late, 0.0, TODAY, promised=True, disputed=True)
+
+
+def test_forecast_errors_worked_example():
+    # forecast 100, 50, 80 against 80, 0, 100 collected
+    errors = forecast.forecast_errors([(100.0, 80.0), (50.0, 0.0), (80.0, 100.0)])
+    # MAPE skips the week with nothing collected: (20 / 80 + 20 / 100) / 2
+    assert errors["mape"] == pytest.approx(22.5)
+    # WAPE: (20 + 50 + 20) / 180
+    assert errors["wape"] == pytest.approx(50.0)
+    assert (errors["weeks"], errors["skipped"]) == (3, 1)
+
+
+def test_forecast_errors_undefined_without_collections():
+    assert forecast.forecast_errors([]) == {"mape": None, "wape": None, "weeks": 0, "skipped": 0}
+    errors = forecast.forecast_errors([(10.0, 0.0)])
+    assert (errors["mape"], errors["wape"], errors["skipped"]) == (None, None, 1)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), max_size=13))
+def test_perfect_forecast_has_no_error(weeks):
+    errors = forecast.forecast_errors([(actual, actual) for _expected, actual in weeks])
+    assert errors["mape"] in (None, 0.0)
+    assert errors["wape"] in (None, 0.0)

@@ -4,5 +4,7 @@ from . import ar_aging_report_line
 from . import ar_kpi_fact
 from . import ar_forecast_report
 from . import ar_forecast_report_line
+from . import ar_forecast_week
+from . import ar_receivable_snapshot
 from . import ar_analytics_pack
 from . import ar_receivables_dashboard

@@ -1,3 +1,4 @@
+import datetime
 import io
 import logging
 
@@ -8,10 +9,12 @@ from odoo import Command, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
 from .. import compat
+from ..lib.ar_core import forecast as forecast_core
 from ..lib.ar_core import kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
 from .ar_aging_report import BUCKET_FIELDS
 from .ar_kpi_fact import BACKFILL_MONTHS
+from .ar_receivable_snapshot import SNAPSHOT_BUCKETS
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -107,6 +110,8 @@ class ArAnalyticsPack(models.TransientModel):
         aging = self.aging_report_id
         aging._compute_lines()
         self.env["ar.kpi.fact"]._ar_refresh_recent(aging.company_ids)
+        for company in aging.company_ids:
+            self.env["ar.receivable.snapshot"].sudo()._ar_snapshot_recent(company)
         forecast = self.env["ar.forecast.report"].create(self._ar_filter_vals())
         forecast._compute_lines()
         output = io.BytesIO()
@@ -124,7 +129,9 @@ class ArAnalyticsPack(models.TransientModel):
         self._ar_sheet_aging_summary(workbook, formats, aging)
         self._ar_sheet_aging_detail(workbook, formats, aging)
         self._ar_sheet_kpis(workbook, formats, aging)
+        self._ar_sheet_history(workbook, formats, aging)
         self._ar_sheet_forecast(workbook, formats, forecast)
+        self._ar_sheet_accuracy(workbook, formats, forecast)
         workbook.close()
         return output.getvalue()
 
@@ -234,8 +241,11 @@ class ArAnalyticsPack(models.TransientModel):
             weeks[key] = (forecast_amount + line.amount, collected + line.actual_amount)
         kinds = {True: self.env._("Forecast"), False: self.env._("Past week")}
         rows = sorted(weeks.items())
-        for row, ((is_open, _start, week), (amount, collected)) in enumerate(rows, start=1):
-            sheet.write_string(row, 0, self.env["ar.forecast.report.line"]._ar_week_label(week))
+        for row, ((is_open, start, week), (amount, collected)) in enumerate(rows, start=1):
+            if week in (forecast_core.LATER, forecast_core.DOUBTFUL):
+                sheet.write_string(row, 0, self.env["ar.forecast.report.line"]._ar_week_label(week))
+            else:  # a week is its Monday, a date
+                sheet.write_datetime(row, 0, fields.Datetime.to_datetime(start), formats["date"])
             sheet.write_string(row, 1, kinds[is_open])
             sheet.write_number(row, 2, amount, formats[MONEY])
             sheet.write_number(row, 3, collected, formats[MONEY])
@@ -244,6 +254,84 @@ class ArAnalyticsPack(models.TransientModel):
         future = sum(amount for (is_open, _s, _w), (amount, _c) in rows if is_open)
         sheet.write_string(last, 0, self.env._("Total of the next weeks"), formats["total"])
         sheet.write_number(last, 2, future, formats["total_money"])
+
+    def _ar_history_domain(self, aging):
+        """The stored snapshots of the month ends (and the latest) up to the aging date, for its filters."""
+        domain = [
+            ("company_id", "in", aging.company_ids.ids),
+            ("date", "<=", aging.as_of_date),
+            ("date", ">", kpi.add_months(aging.as_of_date, -BACKFILL_MONTHS - 1)),
+            "|",
+            ("is_month_end", "=", True),
+            ("date", "=", aging.as_of_date),
+        ]
+        if aging.partner_ids:
+            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
+        if aging.user_ids:
+            domain.append(("user_id", "in", aging.user_ids.ids))
+        if aging.risk_grade:
+            domain.append(("risk_grade", "=", aging.risk_grade))
+        return domain
+
+    def _ar_sheet_history(self, workbook, formats, aging):
+        """One row per month end (and the aging date) and company: the stored snapshots' sums by period."""
+        sheet = workbook.add_worksheet(self.env._("Receivables History"))
+        labels = self.env["ar.aging.report.line"]._bucket_labels()
+        headers = [
+            self.env._("Date"),
+            self.env._("Company"),
+            *labels,
+            self.env._("Receivables"),
+            self.env._("Overdue"),
+            self.env._("Over 90 Days"),
+            self.env._("Exposure"),
+        ]
+        self._ar_header(sheet, formats, headers, [12, 24] + [14] * (len(headers) - 2))
+        measures = [*SNAPSHOT_BUCKETS, "receivables", "overdue_receivables", "over_90_receivables", "exposure"]
+        groups = self.env["ar.receivable.snapshot"]._read_group(
+            self._ar_history_domain(aging),
+            ["date:day", "company_id"],
+            [f"{name}:sum" for name in measures],
+            order="date:day, company_id",
+        )
+        for row, (day, company, *amounts) in enumerate(groups, start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(day), formats["date"])
+            sheet.write_string(row, 1, company.name or "")
+            for col, amount in enumerate(amounts, start=2):
+                sheet.write_number(row, col, amount, formats[MONEY])
+        sheet.autofilter(0, 0, max(len(groups), 1), len(headers) - 1)
+
+    def _ar_sheet_accuracy(self, workbook, formats, forecast):
+        """The last 13 weeks: the forecast stored before each week, what was collected, and the errors."""
+        sheet = workbook.add_worksheet(self.env._("Forecast Accuracy"))
+        headers = [
+            self.env._("Week"),
+            self.env._("Forecast Stored Before"),
+            self.env._("Collected"),
+            self.env._("Absolute Error"),
+        ]
+        self._ar_header(sheet, formats, headers, [14, 22, 16, 16])
+        weeks = self.env["ar.forecast.week"]._ar_accuracy_weeks(forecast._ar_first_week())
+        stored = forecast._ar_stored_forecasts(weeks)
+        actual = forecast_core.past_week_totals(
+            forecast._fetch_collections(weeks[0], weeks[-1] + datetime.timedelta(days=6)), weeks[0], len(weeks)
+        )
+        for row, (week, collected) in enumerate(zip(weeks, actual, strict=True), start=1):
+            sheet.write_datetime(row, 0, fields.Datetime.to_datetime(week), formats["date"])
+            sheet.write_number(row, 2, collected, formats[MONEY])
+            if week in stored:  # no stored forecast: not measured, left empty
+                sheet.write_number(row, 1, stored[week], formats[MONEY])
+                sheet.write_number(row, 3, abs(stored[week] - collected), formats[MONEY])
+        last = len(weeks) + 1
+        for offset, (label, value) in enumerate(
+            (
+                (self.env._("MAPE (%)"), forecast.forecast_mape),
+                (self.env._("WAPE (%)"), forecast.forecast_wape),
+            )
+        ):
+            sheet.write_string(last + offset, 0, label, formats["total"])
+            if forecast.forecast_collected_weeks:  # undefined errors are left empty
+                sheet.write_number(last + offset, 1, value, formats[DAYS])
 
     # ------------------------------------------------------------------
     # Cron

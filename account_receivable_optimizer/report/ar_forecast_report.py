@@ -28,6 +28,7 @@ LINE_COLUMNS = [
     ("doubtful", "bool"),
     ("amount", "numeric"),
     ("actual_amount", "numeric"),
+    ("forecast_stored", "bool"),
 ]
 #: Window of the payment behaviour that gives each customer's delay, in days.
 DELAY_WINDOW_DAYS = 365
@@ -64,6 +65,32 @@ class ArForecastReport(models.Model):
         help="Number of past weeks shown with their forecast against what was actually collected (0 to 52).",
     )
     line_ids = fields.One2many("ar.forecast.report.line", "report_id", string="Lines")
+    forecast_mape = fields.Float(
+        string="Forecast Error (MAPE %)",
+        digits=(16, 2),
+        readonly=True,
+        help="Mean absolute percentage error of the forecasts stored before each of the last 13 weeks, "
+        "against what was collected in the week; weeks with nothing collected are left out. "
+        "Empty when no stored forecast can be measured.",
+    )
+    forecast_wape = fields.Float(
+        string="Forecast Error (WAPE %)",
+        digits=(16, 2),
+        readonly=True,
+        help="Sum of the absolute errors of the last 13 weeks divided by the sum collected: "
+        "counts the weeks with nothing collected too.",
+    )
+    forecast_collected_weeks = fields.Integer(
+        string="Weeks with Collections",
+        readonly=True,
+        help="Measured weeks in which something was collected: the weeks of the MAPE. "
+        "None: the errors are undefined (empty, not 0).",
+    )
+    forecast_error_weeks = fields.Integer(
+        string="Weeks Measured",
+        readonly=True,
+        help="Past weeks (of the last 13) for which a forecast was stored before the week started.",
+    )
 
     @api.constrains("past_weeks")
     def _check_past_weeks(self):
@@ -274,8 +301,11 @@ class ArForecastReport(models.Model):
         )
         return [(day, float(amount)) for day, amount in rows]
 
-    def _compute_lines(self):
-        """Replace the lines: one per open item (future weeks), one per past week."""
+    def _compute_lines(self, accuracy=True):
+        """Replace the lines: one per open item (future weeks), one per past week.
+
+        :param accuracy: also measure the error of the stored forecasts of the last 13 weeks
+        """
         self.ensure_one()
         self._flush_receivables()
         self.env.execute_query(SQL("DELETE FROM ar_forecast_report_line WHERE report_id = %s", self.id))
@@ -329,17 +359,71 @@ class ArForecastReport(models.Model):
             vals.update(report_id=self.id, company_id=self.company_id.id)
         self._ar_insert_lines("ar.forecast.report.line", LINE_COLUMNS, vals_list)
         self.invalidate_recordset(["line_ids"])
+        if accuracy:
+            self._ar_measure_accuracy(first_week)
+
+    def _ar_stored_forecasts(self, weeks):
+        """``{week: amount}`` stored before each of ``weeks`` for the report's filters.
+
+        Stored forecasts are per customer: with a salesperson filter none is
+        used (empty result).
+        """
+        if self.user_ids:
+            return {}
+        return self.env["ar.forecast.week"]._ar_stored_forecasts(
+            self.company_ids.ids, weeks, self.partner_ids.commercial_partner_id.ids, self.risk_grade
+        )
+
+    def _ar_measure_accuracy(self, first_week):
+        """Store the error of the forecasts stored before each of the 13 weeks before ``first_week``.
+
+        ``forecast.forecast_errors``: MAPE over the weeks with something
+        collected, WAPE over all of them; empty when undefined.
+        """
+        weeks = self.env["ar.forecast.week"]._ar_accuracy_weeks(first_week)
+        stored = self._ar_stored_forecasts(weeks)
+        actual = forecast.past_week_totals(
+            self._fetch_collections(weeks[0], weeks[-1] + datetime.timedelta(days=6)), weeks[0], len(weeks)
+        )
+        errors = forecast.forecast_errors(
+            (stored[week], collected) for week, collected in zip(weeks, actual, strict=True) if week in stored
+        )
+        # undefined errors are NULL (empty), never 0: written as the lines are, by SQL
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE ar_forecast_report
+                   SET forecast_mape = %(mape)s, forecast_wape = %(wape)s,
+                       forecast_error_weeks = %(weeks)s, forecast_collected_weeks = %(collected)s
+                 WHERE id = %(id)s
+                """,
+                mape=errors["mape"],
+                wape=errors["wape"],
+                weeks=errors["weeks"],
+                collected=errors["weeks"] - errors["skipped"],
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(
+            ["forecast_mape", "forecast_wape", "forecast_error_weeks", "forecast_collected_weeks"]
+        )
 
     def _past_week_vals(self, past_starts, items, delays, thresholds):
-        """One line per past week: what was expected that week (seen the day before) and what came in.
+        """One line per past week: what was expected that week and what came in.
 
-        Items doubtful on the Monday (late beyond the threshold: disputes and
+        The forecast stored before the week (``ar.forecast.week``) when there
+        is one; else the forecast is rebuilt as seen the day before the week:
+        items doubtful on the Monday (late beyond the threshold: disputes and
         hand-overs of that time are not kept) were not expected.
         """
         if not past_starts:
             return []
+        stored = self._ar_stored_forecasts(past_starts)
         forecast_by_week = []
         for start in past_starts:
+            if start in stored:
+                forecast_by_week.append(stored[start])
+                continue
             cut = start - datetime.timedelta(days=1)
             expected = [
                 (forecast.expected_payment_date(due, delays.get(partner_id, 0.0), today=start), amount)
@@ -362,6 +446,7 @@ class ArForecastReport(models.Model):
                 "week": start.isoformat(),
                 "amount": expected,
                 "actual_amount": collected,
+                "forecast_stored": start in stored,
             }
             for start, expected, collected in zip(past_starts, forecast_by_week, actual, strict=True)
         ]

@@ -29,6 +29,12 @@ class ArForecastReportLine(models.Model):
         help="Disputed, handed over to collection, or late beyond the customer's usual delay by more "
         "than the credit policy's threshold: not expected in any week.",
     )
+    forecast_stored = fields.Boolean(
+        string="Stored Forecast",
+        readonly=True,
+        help="Past week: the forecast is the one stored before the week started; otherwise it is rebuilt "
+        "from the ledger with today's customer delays.",
+    )
     amount = fields.Monetary(string="Forecast", readonly=True)
     actual_amount = fields.Monetary(string="Collected", readonly=True)
     variance = fields.Monetary(compute="_compute_variance", help="Collected minus forecast (past weeks).")

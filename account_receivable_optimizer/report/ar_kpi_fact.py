@@ -572,12 +572,23 @@ class ArKpiFact(models.Model):
         one failing never stops the others, and a company another worker is
         filling is skipped (advisory lock). Running it twice gives the same
         facts.
+
+        The same batch takes the company's receivables snapshot of the day
+        (``ar.receivable.snapshot``, back-filling 24 month ends the first
+        time) and stores its collection forecast of the day
+        (``ar.forecast.week``), each in its own savepoint.
         """
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        steps = (
+            ("KPI facts", self._ar_refresh_recent),
+            ("snapshot", self.env["ar.receivable.snapshot"].sudo()._ar_snapshot_recent),
+            ("forecast", self.env["ar.forecast.week"].sudo()._ar_store_forecast),
+        )
         for done, company in enumerate(companies, start=1):
-            try:
-                with self.env.cr.savepoint():
-                    self._ar_refresh_recent(company)
-            except Exception:  # one company must not stop the others
-                _logger.exception("Receivables KPI facts of company %s failed", company.id)
+            for what, step in steps:
+                try:
+                    with self.env.cr.savepoint():
+                        step(company)
+                except Exception:  # one company must not stop the others
+                    _logger.exception("Receivables %s of company %s failed", what, company.id)
             compat.cron_progress(self.env, done, len(companies) - done)

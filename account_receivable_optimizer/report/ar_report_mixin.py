@@ -11,30 +11,41 @@ from ..models.res_partner import RISK_GRADES
 KEEP_RUNS_DAYS = 30
 
 
+def later_partials_sql(after, company_ids):
+    """``(line_id, amount, max_date)``: each reconciliation dated after ``after``, seen from each item it touched.
+
+    Positive for the debit item, negative for the credit item: added to an
+    item's residual, the amounts dated after a day D give its open amount on
+    D. Reports with several dates (snapshots) filter on ``max_date``;
+    :func:`later_reconciliations_sql` sums them for one date.
+    """
+    return SQL(
+        """
+        SELECT debit_move_id AS line_id, amount, max_date
+          FROM account_partial_reconcile
+         WHERE max_date > %(after)s AND company_id = ANY(%(companies)s)
+     UNION ALL
+        SELECT credit_move_id, -amount, max_date
+          FROM account_partial_reconcile
+         WHERE max_date > %(after)s AND company_id = ANY(%(companies)s)
+        """,
+        after=after,
+        companies=list(company_ids),
+    )
+
+
 def later_reconciliations_sql(as_of, company_ids):
     """``(line_id, amount)``: what the reconciliations dated after ``as_of`` took from each journal item.
 
     Added to an item's residual, it gives its open amount on ``as_of``
     (formulas reference, "Aging as of a past date"; core
     ``aging.open_amount_as_of``): positive for a debit item, negative for a
-    credit item. The one source of this fact for the reports as of a date.
+    credit item. The one source of this fact for the reports as of a date
+    (built on :func:`later_partials_sql`).
     """
     return SQL(
-        """
-        SELECT line_id, SUM(amount) AS amount
-          FROM (
-                SELECT debit_move_id AS line_id, amount
-                  FROM account_partial_reconcile
-                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
-             UNION ALL
-                SELECT credit_move_id, -amount
-                  FROM account_partial_reconcile
-                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
-          ) later
-      GROUP BY line_id
-        """,
-        as_of=as_of,
-        companies=list(company_ids),
+        "SELECT line_id, SUM(amount) AS amount FROM (%s) later GROUP BY line_id",
+        later_partials_sql(as_of, company_ids),
     )
 
 

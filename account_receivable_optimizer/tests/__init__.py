@@ -7,6 +7,8 @@ from . import test_risk_grade
 from . import test_aging_report
 from . import test_kpi_report
 from . import test_forecast_report
+from . import test_forecast_accuracy
+from . import test_receivable_snapshot
 from . import test_analytics_pack
 from . import test_dashboard
 from . import test_early_discount

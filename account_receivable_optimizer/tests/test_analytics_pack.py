@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import openpyxl
@@ -25,7 +26,10 @@ class TestAnalyticsPack(ArAnalyticsCommon):
 
     def test_pack_sheets_and_totals(self):
         book = self._workbook()
-        self.assertEqual(book.sheetnames, ["Aging Summary", "Aging Detail", "KPIs by Month", "Forecast"])
+        self.assertEqual(
+            book.sheetnames,
+            ["Aging Summary", "Aging Detail", "KPIs by Month", "Receivables History", "Forecast", "Forecast Accuracy"],
+        )
         summary = book["Aging Summary"]
         rows = self._rows(summary)
         self.assertEqual(rows[0], ["Customer", "Not due", "1-30", "31-60", "61-90", "91-120", "> 120", "Total"])
@@ -49,8 +53,49 @@ class TestAnalyticsPack(ArAnalyticsCommon):
         forecast = self._rows(book["Forecast"])
         self.assertEqual(forecast[-1][0], "Total of the next weeks")
         self.assertEqual(forecast[-1][2], 2800.0)
-        self.assertIn(["2026-06-15", "Past week", 300.0, 600.0], forecast)
+        # weeks are dates (their Monday), amounts numbers
+        self.assertIn([datetime.datetime(2026, 6, 15), "Past week", 300.0, 600.0], forecast)
+        self.assertIn([datetime.datetime(2026, 9, 7), "Forecast", 500.0, 0.0], forecast)
         self.assertIn(["Doubtful", "Forecast", 2000.0, 0.0], forecast)
+        self.assertEqual(book["Forecast"]["A2"].number_format, "yyyy-mm-dd")
+
+    def test_pack_history_and_accuracy_from_stored_facts(self):
+        self.env["ar.forecast.week"].sudo().create(
+            {
+                "company_id": self.company.id,
+                "date": "2026-06-14",
+                "week_start": "2026-06-15",
+                "partner_id": self.customer.id,
+                "amount": 800.0,
+            }
+        )
+        book = self._workbook()
+        history = self._rows(book["Receivables History"])
+        self.assertEqual(
+            history[0],
+            ["Date", "Company", "Not due", "1-30", "31-60", "61-90", "91-120", "> 120",
+             "Receivables", "Overdue", "Over 90 Days", "Exposure"],
+        )  # fmt: skip
+        # the month ends back-filled on the first pack, and today; one row per date and company
+        self.assertEqual(
+            [row[0] for row in history[1:]],
+            [
+                datetime.datetime(2026, month, day)
+                for month, day in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31), (6, 30))
+            ],
+        )
+        self.assertEqual(history[3][2:], [1000.0, 0.0, 2000.0, 0.0, 0.0, 0.0, 3000.0, 2000.0, 0.0, 3000.0])
+        self.assertEqual(history[-1][2:], [500.0, 100.0, 0.0, 0.0, 0.0, 2000.0, 2600.0, 2100.0, 2000.0, 2600.0])
+        self.assertEqual(book["Receivables History"]["A2"].number_format, "yyyy-mm-dd")
+        accuracy = self._rows(book["Forecast Accuracy"])
+        self.assertEqual(accuracy[0], ["Week", "Forecast Stored Before", "Collected", "Absolute Error"])
+        self.assertEqual(accuracy[1][0], datetime.datetime(2026, 3, 30))
+        # only the week of 15 June had a forecast stored before it
+        self.assertEqual(accuracy[12], [datetime.datetime(2026, 6, 15), 800.0, 600.0, 200.0])
+        self.assertEqual(accuracy[11], [datetime.datetime(2026, 6, 8), None, 0.0, None])
+        self.assertEqual(accuracy[14][0], "MAPE (%)")
+        self.assertAlmostEqual(accuracy[14][1], 200.0 / 600.0 * 100, places=2)
+        self.assertAlmostEqual(accuracy[15][1], 200.0 / 600.0 * 100, places=2)
 
     def test_pack_follows_filters(self):
         rows = self._rows(self._workbook(partner_ids=[self.beta.id])["Aging Summary"])

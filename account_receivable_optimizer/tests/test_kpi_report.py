@@ -132,6 +132,15 @@ class TestKpiFacts(ArAnalyticsCommon):
         [company] = self._groups(["company_id"], last_12).values()
         # 2,600 on 30 June / 3,600 of credit sales over the 365 days from 1 July 2025
         self._assert_kpis(company, credit_sales=3600.0, dso=2600.0 / 3600.0 * 365, days_to_pay=84.6)
+        # the other ratios of the 12 months from the same sums; the countback walks back from 30 June
+        self._assert_kpis(
+            company,
+            bpdso=500.0 / 3600.0 * 365,
+            add=2100.0 / 3600.0 * 365,
+            percent_overdue=2100.0 / 2600.0 * 100,
+            percent_over_90=2000.0 / 2600.0 * 100,
+            countback_dso=165.5,
+        )
         self._assert_kpis(company, cei=False)  # (0 + 300 - 2,600) / (0 + 300 - 500): nothing collectible
         last_3 = [("month", ">=", "2026-04-01")]
         [company] = self._groups(["company_id"], last_3).values()

@@ -130,3 +130,39 @@ def past_week_totals(
         if 0 <= index < weeks:
             totals[index] += amount
     return totals
+
+
+#: Past weeks over which the forecast's error is measured.
+ACCURACY_WEEKS = 13
+
+
+def forecast_errors(weeks: Iterable[tuple[float, float]]) -> dict[str, float | int | None]:
+    """Error of stored weekly forecasts against what was collected.
+
+    ``weeks`` holds ``(forecast, actual)`` of each measured week (a week is
+    measured when a forecast was stored before it started). Returns:
+
+    - ``mape``: mean absolute percentage error, mean of ``|forecast -
+      actual| / actual`` x 100 over the weeks with something collected;
+      a week with nothing collected has no percentage error and is skipped;
+      ``None`` when no week has any;
+    - ``wape``: weighted absolute percentage error, ``sum |forecast -
+      actual| / sum actual`` x 100 over all the measured weeks (weeks with
+      nothing collected count through their absolute error); ``None`` when
+      nothing was collected at all;
+    - ``weeks``: the number of measured weeks, ``skipped``: those left out of
+      the MAPE.
+
+    Source: the forecasting accuracy measures of the issue (MAPE, with WAPE
+    for the weeks where MAPE is undefined).
+    """
+    weeks = list(weeks)
+    errors = [abs(expected - actual) for expected, actual in weeks]
+    defined = [error / actual for error, (_expected, actual) in zip(errors, weeks, strict=True) if actual > 0]
+    collected = sum(actual for _expected, actual in weeks)
+    return {
+        "mape": sum(defined) / len(defined) * 100.0 if defined else None,
+        "wape": sum(errors) / collected * 100.0 if collected > 0 else None,
+        "weeks": len(weeks),
+        "skipped": len(weeks) - len(defined),
+    }
