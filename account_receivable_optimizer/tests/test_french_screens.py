@@ -160,25 +160,31 @@ class TestFrenchScreens(ArCreditCommon):
             ],
         )
         notice = levels.filtered(lambda level: level.offset_days == 40)
-        # the nightly job runs in English (its user's language): what it writes is still French
-        with freeze_time(today - timedelta(days=12)):
-            self.env(context=dict(self.env.context, lang="en_US"))["res.partner"]._cron_run_dunning()
-        communication = self.env["ar.dunning.communication"].search([("partner_id", "=", self.customer.id)])
-        self.assertEqual(communication.level_id, notice)
-        mail = communication.mail_id
-        self.assertEqual(mail.subject, f"{self.company.name}: Mise en demeure")
-        self.assertFrench(mail.body_html, "reminder email")
-        self.assertFrench(mail.subject, "reminder email subject")
+        # the nightly job runs in English (its user's language): what it writes is still French.
+        # 10, 25, 40 and 50 days late: first and second reminders, formal notice, collector call.
+        for days_before in (42, 27, 12, 2):
+            with freeze_time(today - timedelta(days=days_before)):
+                self.env(context=dict(self.env.context, lang="en_US"))["res.partner"]._cron_run_dunning()
+        communications = self.env["ar.dunning.communication"].search(
+            [("partner_id", "=", self.customer.id)], order="date, id"
+        )
+        self.assertEqual(communications.level_id, levels[1:5])
+        self.assertEqual(len(communications.mail_id), 3)
+        for mail in communications.mail_id:
+            self.assertFrench(mail.body_html, f"reminder email {mail.subject}")
+            self.assertFrench(mail.subject, "reminder email subject")
+        communication = communications.filtered(lambda c: c.level_id == notice)
+        self.assertEqual(communication.mail_id.subject, f"{self.company.name} : Mise en demeure")
+        self.assertIn("Mise en demeure de payer.", communication.mail_id.body_html)
         html = self.env["ir.actions.report"]._render_qweb_html(
             "account_receivable_optimizer.ar_dunning_letter_report", communication.ids
         )[0]
         letter = html.decode()
         self.assertIn("Mise en demeure", letter)
         self.assertFrench(letter.split("o_ar_letter")[-1], "reminder letter")
-        with freeze_time(today):
-            self.env(context=dict(self.env.context, lang="en_US"))["res.partner"]._cron_run_dunning()
         task = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("user_id", "=", self.collector.id)]
         )
         self.assertEqual(task.summary, "Appeler le client au sujet de ses factures échues")
+        self.assertEqual(str(task.note), "<p>Appel du client : $&nbsp;800,00 échus sur 1 factures.</p>")
         self.assertFrench(task.note, "collector task")
