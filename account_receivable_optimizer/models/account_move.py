@@ -143,7 +143,12 @@ class AccountMove(models.Model):
         copy=False,
         help="When the customer was reminded that the early-payment discount of this invoice expires.",
     )
-    ar_legal_mentions = fields.Text(compute="_compute_ar_legal_mentions")
+    ar_legal_mentions = fields.Text(
+        string="Legal Payment Mentions",
+        compute="_compute_ar_legal_mentions",
+        help="Early-payment discount, late-payment penalty rate and fixed recovery compensation "
+        "printed on the invoice.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -201,6 +206,9 @@ class AccountMove(models.Model):
         res = super()._compute_partner_credit_warning()
         previews = self._ar_preview_credit_checks()
         for move, (check, figures, policy, partner) in previews.items():
+            # The customer's credit policy decides (tolerance, overdue rule, hold): Odoo's own
+            # "Sales Credit Limit" warning, which knows none of them, would contradict it.
+            move.partner_credit_warning = ""
             if check.passed:
                 continue
             currency = move.company_id.currency_id
@@ -221,7 +229,7 @@ class AccountMove(models.Model):
                 if policy.enforcement == "block"
                 else self.env._("The credit policy only warns: the invoice can be posted."),
             ]
-            move.partner_credit_warning = "\n".join(filter(None, [move.partner_credit_warning, *lines]))
+            move.partner_credit_warning = "\n".join(filter(None, lines))
         return res
 
     @api.depends("partner_id", "company_id")

@@ -14,7 +14,10 @@ class AccountMove(models.Model):
     )
     ar_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
     ar_interest_days_charged = fields.Integer(
-        readonly=True, copy=False, help="Days late already invoiced as late-payment interest."
+        string="Interest Days Charged",
+        readonly=True,
+        copy=False,
+        help="Days late already invoiced as late-payment interest.",
     )
     ar_fixed_fee_charged = fields.Boolean(
         string="Fixed Compensation Charged", readonly=True, copy=False, help="The fixed compensation was invoiced."

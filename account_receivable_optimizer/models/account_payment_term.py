@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import formatLang
 
 from ..lib.ar_core import discount as core_discount
 
@@ -24,7 +25,11 @@ class AccountPaymentTerm(models.Model):
         digits=(16, 1),
         help="The same, compounded: (1 + d / (1 - d)) ^ (365 / (net days - discount days)) - 1.",
     )
-    ar_discount_cost_warning = fields.Char(compute="_compute_ar_discount_cost")
+    ar_discount_cost_warning = fields.Char(
+        string="Discount Cost Warning",
+        compute="_compute_ar_discount_cost",
+        help="Shown when the yearly cost of the early-payment discount exceeds the company's cost of capital.",
+    )
 
     def _ar_net_days(self, date_ref=None):
         """Net days of a single-line term, for an invoice dated ``date_ref``."""
@@ -60,10 +65,9 @@ class AccountPaymentTerm(models.Model):
             term.ar_discount_effective_cost = effective * 100.0
             if cost_of_capital and effective * 100.0 > cost_of_capital:
                 term.ar_discount_cost_warning = self.env._(
-                    "This discount costs %(cost).1f %% a year, more than the company's cost of capital "
-                    "(%(capital).1f %%).",
-                    cost=effective * 100.0,
-                    capital=cost_of_capital,
+                    "This discount costs %(cost)s %% a year, more than the company's cost of capital (%(capital)s %%).",
+                    cost=formatLang(self.env, effective * 100.0, digits=1),
+                    capital=formatLang(self.env, cost_of_capital, digits=1),
                 )
 
     @api.constrains("early_discount", "discount_percentage", "discount_days", "line_ids")

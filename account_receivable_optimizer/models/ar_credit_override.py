@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.ar_core import exposure as core_exposure
+
 
 class ArCreditOverride(models.Model):
     _name = "ar.credit.override"
@@ -42,7 +44,30 @@ class ArCreditOverride(models.Model):
     credit_limit = fields.Monetary(readonly=True)
     overdue_amount = fields.Monetary(readonly=True)
     max_days_overdue = fields.Integer(readonly=True)
-    blocked_reasons = fields.Char(string="Blocked because", readonly=True)
+    blocked_reasons = fields.Char(
+        string="Block Reason Codes",
+        readonly=True,
+        help="Technical: codes of the reasons of the block (comma-separated), shown in the reader's language.",
+    )
+    blocked_reasons_label = fields.Char(
+        string="Blocked because",
+        compute="_compute_blocked_reasons_label",
+        help="Why the credit policy blocked the invoice: credit limit, overdue invoice, credit hold or "
+        "insurance cover.",
+    )
+
+    @api.depends("blocked_reasons")
+    @api.depends_context("lang")
+    def _compute_blocked_reasons_label(self):
+        labels = {
+            core_exposure.REASON_LIMIT: self.env._("credit limit exceeded"),
+            core_exposure.REASON_OVERDUE: self.env._("invoice overdue too long"),
+            core_exposure.REASON_HOLD: self.env._("credit hold"),
+            core_exposure.REASON_COVER: self.env._("insurance cover exceeded"),
+        }
+        for override in self:
+            codes = [code.strip() for code in (override.blocked_reasons or "").split(",") if code.strip()]
+            override.blocked_reasons_label = ", ".join(labels.get(code, code) for code in codes)
 
     @api.constrains("reason")
     def _check_reason(self):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import formatLang
 
 from ..lib.ar_core import bounds, discount, risk
 from . import ar_limits
@@ -243,19 +244,34 @@ class ArCreditPolicy(models.Model):
     )
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
 
-    @api.depends("company_id")
+    def _ar_partner_domain(self):
+        """Customers under this policy in its company: their own policy, or none when it is the default."""
+        self.ensure_one()
+        own = [("ar_credit_policy_id", "=", self.id)]
+        if self.company_id.ar_credit_policy_id != self:
+            return own
+        # the default policy also covers the customers (commercial partners) without a policy of their own
+        return [
+            "|",
+            *own,
+            "&",
+            "&",
+            ("ar_credit_policy_id", "=", False),
+            ("customer_rank", ">", 0),
+            "|",
+            ("is_company", "=", True),
+            ("parent_id", "=", False),
+        ]
+
+    @api.depends("company_id", "company_id.ar_credit_policy_id")
     def _compute_partner_count(self):
         # ar_credit_policy_id is company dependent: count in each policy's company.
-        counts = {}
-        for company, policies in self.grouped("company_id").items():
-            groups = (
-                self.env["res.partner"]
-                .with_company(company)
-                ._read_group([("ar_credit_policy_id", "in", policies.ids)], ["ar_credit_policy_id"], ["__count"])
-            )
-            counts.update({policy.id: count for policy, count in groups})
         for policy in self:
-            policy.partner_count = counts.get(policy.id, 0)
+            if not policy.id:
+                policy.partner_count = 0
+                continue
+            partners = self.env["res.partner"].with_company(policy.company_id)
+            policy.partner_count = partners.search_count(policy._ar_partner_domain())
 
     @api.depends(*(f"payment_term_{grade.lower()}_id" for grade in risk.GRADES), "company_id.ar_cost_of_capital")
     def _compute_discount_cost_summary(self):
@@ -267,11 +283,11 @@ class ArCreditPolicy(models.Model):
                 if not term or not term.early_discount:
                     continue
                 line = self.env._(
-                    "%(grade)s: %(term)s, %(nominal).1f %% nominal, %(effective).1f %% effective a year",
+                    "%(grade)s: %(term)s, %(nominal)s %% nominal, %(effective)s %% effective a year",
                     grade=grade,
                     term=term.display_name,
-                    nominal=term.ar_discount_nominal_cost,
-                    effective=term.ar_discount_effective_cost,
+                    nominal=formatLang(self.env, term.ar_discount_nominal_cost, digits=1),
+                    effective=formatLang(self.env, term.ar_discount_effective_cost, digits=1),
                 )
                 if term.ar_discount_cost_warning:
                     line += " - " + self.env._("above the cost of capital")
@@ -433,6 +449,6 @@ class ArCreditPolicy(models.Model):
     def action_view_partners(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
-        action["domain"] = [("ar_credit_policy_id", "=", self.id)]
-        action["context"] = {"allowed_company_ids": [self.company_id.id]}
+        action["domain"] = self._ar_partner_domain()
+        action["context"] = {"allowed_company_ids": [self.company_id.id], "res_partner_search_mode": "customer"}
         return action

@@ -205,11 +205,10 @@ class ArCreditPolicy(models.Model):
         A courtesy reminder before the due date, two reminders whose tone
         rises, a formal notice (email and letter), a call by the collector
         and a hand-over to collection that waits for a Credit Controller's
-        confirmation; no charges. Names in English, and in French when it is
-        installed.
+        confirmation; no charges. Names in English and French, whether French
+        is installed now or later.
         """
         template = self.env.ref("account_receivable_optimizer.mail_template_dunning", raise_if_not_found=False)
-        french = self.env["res.lang"]._lang_get("fr_FR")
         for policy in self.filtered(lambda p: not p.ar_dunning_level_ids):
             levels = (
                 self.env["ar.dunning.level"]
@@ -246,11 +245,7 @@ class ArCreditPolicy(models.Model):
                     ]
                 )
             )
-            if french and french.active:
-                for level, values in zip(levels.with_context(lang="fr_FR"), DEFAULT_LEVELS, strict=True):
-                    level.name = values[8]
-                    if values[9]:
-                        level.activity_summary = values[9]
+            levels._ar_set_french_names([(values[8], values[9]) for values in DEFAULT_LEVELS])
 
     def _ar_charge_rate_table(self):
         """The late-payment interest rates of this policy, as the core takes them: ``[(date_from, rate)]``."""

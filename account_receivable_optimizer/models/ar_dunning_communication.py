@@ -143,13 +143,14 @@ class ArDunningCommunication(models.Model):
             return self._ar_do_hand_over()
         self.hand_over_state = "to_confirm"
         partner = self.partner_id.with_company(self.company_id)
+        level = self.level_id
         self.activity_id = partner._ar_schedule_task(
-            self.env._("Confirm the hand-over to collection"),
-            self.env._(
+            lambda env: env._("Confirm the hand-over to collection"),
+            lambda env: env._(
                 "%(customer)s reached the hand-over level %(level)s: check the file, then confirm the hand-over "
-                "on the reminder (Accounting > Customers > Reminders).",
+                "on the reminder (Invoicing > Customers > Reminders).",
                 customer=partner.display_name,
-                level=self.level_id.name,
+                level=level.with_env(env).name,
             ),
             self.date,
         )
@@ -185,12 +186,13 @@ class ArDunningCommunication(models.Model):
         if not recipient.email:
             self.state = "failed"
             self._ar_add_reason("no_email")
+            level = self.level_id
             self.activity_id = partner._ar_schedule_task(
-                self.env._("Send the reminder: no email address"),
-                self.env._(
+                lambda env: env._("Send the reminder: no email address"),
+                lambda env: env._(
                     "The reminder (%(level)s) could not be emailed: %(customer)s has no email address. "
                     "Contact the customer and record its email address.",
-                    level=self.level_id.name or self.env._("discount"),
+                    level=level.with_env(env).name or env._("discount"),
                     customer=partner.display_name,
                 ),
                 self.date,
@@ -264,12 +266,13 @@ class ArDunningCommunication(models.Model):
             partner = communication.partner_id.with_company(communication.company_id)
             communication.write({"state": "failed", "reason_detail": reason})
             communication._ar_add_reason("undelivered")
+            level = communication.level_id
             communication.activity_id = partner._ar_schedule_task(
-                self.env._("Send the reminder: email not delivered"),
-                self.env._(
+                lambda env: env._("Send the reminder: email not delivered"),
+                lambda env, level=level, partner=partner: env._(
                     "The reminder email (%(level)s) to %(customer)s was not delivered (%(reason)s). "
                     "Contact the customer and check its email address.",
-                    level=communication.level_id.name,
+                    level=level.with_env(env).name,
                     customer=partner.display_name,
                     reason=reason,
                 ),
@@ -427,7 +430,14 @@ class ArDunningCommunicationLine(models.Model):
         readonly=True, help="Overdue and claimed by this reminder; otherwise listed for information (not due yet)."
     )
     due_date = fields.Date(readonly=True)
-    days_late = fields.Integer(readonly=True)
+    days_late = fields.Integer(
+        string="Days Overdue", readonly=True, help="Days past the due date on the day of the reminder."
+    )
+    days_late_label = fields.Char(
+        string="Days Late",
+        compute="_compute_days_late_label",
+        help="Days past the due date on the day of the reminder, or 'not due'.",
+    )
     currency_id = fields.Many2one(related="communication_id.currency_id")
     line_currency_id = fields.Many2one("res.currency", string="Invoice Currency", readonly=True)
     amount_due = fields.Monetary(
@@ -437,3 +447,10 @@ class ArDunningCommunicationLine(models.Model):
         string="Amount Due (company currency)", readonly=True, currency_field="currency_id"
     )
     portal_url = fields.Char(readonly=True, help="Link for the customer to see and pay the invoice online.")
+
+    @api.depends("days_late")
+    @api.depends_context("lang")
+    def _compute_days_late_label(self):
+        not_due = self.env._("not due")
+        for line in self:
+            line.days_late_label = str(line.days_late) if line.days_late > 0 else not_due

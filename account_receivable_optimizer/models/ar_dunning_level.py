@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..lib.ar_core import bounds, dunning
 from . import ar_limits
@@ -178,6 +179,33 @@ class ArDunningLevel(models.Model):
                         level=level.name,
                     )
                 )
+
+    def _ar_set_french_names(self, names):
+        """Store the French name and task summary of each level: ``names`` is ``[(name, summary)]``.
+
+        Written in the translations of the fields even when French is not
+        installed yet (the ORM only writes installed languages), so that the
+        levels read in French as soon as it is.
+        """
+        self.flush_recordset(["name", "activity_summary"])
+        for level, (name, summary) in zip(self, names, strict=True):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE ar_dunning_level
+                       SET name = name || jsonb_build_object('fr_FR', %(name)s::text),
+                           activity_summary = CASE
+                               WHEN activity_summary IS NULL OR %(summary)s = '' THEN activity_summary
+                               ELSE activity_summary || jsonb_build_object('fr_FR', %(summary)s::text)
+                           END
+                     WHERE id = %(id)s
+                    """,
+                    name=name,
+                    summary=summary or "",
+                    id=level.id,
+                )
+            )
+        self.invalidate_recordset(["name", "activity_summary"])
 
     def _to_core(self):
         return [

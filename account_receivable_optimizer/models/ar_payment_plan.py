@@ -2,6 +2,7 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from ..lib.ar_core import payment_plan
 from .ar_retry import is_concurrency_error
@@ -264,15 +265,19 @@ class ArPaymentPlan(models.Model):
         else:
             missed = payment_plan.next_due(schedule, paid, digits)
             self.sudo().write({"state": "broken", "next_due_date": False, "date_broken": today})
-            note = self.env._(
-                "%(customer)s missed the instalment of %(date)s of its payment plan: the plan is broken and "
-                "the dunning of %(invoices)s resumes.",
-                customer=partner.display_name,
-                date=missed,
-                invoices=", ".join(self.move_ids.mapped("name")),
-            )
-            partner.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
-            partner._ar_schedule_task(self.env._("Payment plan broken"), note, today)
+            invoices = ", ".join(self.move_ids.mapped("name"))
+
+            def note(env):
+                return env._(
+                    "%(customer)s missed the instalment of %(date)s of its payment plan: the plan is broken and "
+                    "the dunning of %(invoices)s resumes.",
+                    customer=partner.display_name,
+                    date=format_date(env, missed),
+                    invoices=invoices,
+                )
+
+            partner.sudo().message_post(body=note(self.env), subtype_xmlid="mail.mt_note")
+            partner._ar_schedule_task(lambda env: env._("Payment plan broken"), note, today)
         self.flush_recordset(["state", "next_due_date"])
 
     @api.model

@@ -12,6 +12,13 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('company_id', '=', company_id)]",
     )
+    ar_default_credit_limit = fields.Monetary(
+        string="Default Credit Limit of New Customers",
+        related="company_id.ar_credit_policy_id.default_credit_limit",
+        readonly=False,
+        help="Credit limit given to a new customer of the default credit policy when its first invoice is posted "
+        "and it has no limit of its own. 0 gives no limit.",
+    )
     ar_aging_limit_1 = fields.Integer(related="company_id.ar_aging_limit_1", readonly=False)
     ar_aging_limit_2 = fields.Integer(related="company_id.ar_aging_limit_2", readonly=False)
     ar_aging_limit_3 = fields.Integer(related="company_id.ar_aging_limit_3", readonly=False)

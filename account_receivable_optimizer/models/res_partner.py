@@ -131,6 +131,8 @@ class ResPartner(models.Model):
         company_dependent=True,
         digits=(16, 2),
         readonly=True,
+        # a group shows its average score, never a sum; an aggregate keeps the list sortable when grouped
+        aggregator="avg",
         help="0 (worst) to 100 (best), from the payment behaviour of the last 12 months.",
     )
     ar_risk_grade = fields.Selection(
@@ -139,6 +141,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         tracking=True,
+        group_expand="_ar_expand_risk_grades",
         help="A (best) to E (worst), from the risk score and the thresholds of the credit policy.",
     )
     ar_risk_grade_date = fields.Date(string="Graded On", company_dependent=True, readonly=True)
@@ -155,12 +158,19 @@ class ResPartner(models.Model):
         "the breakdown is rendered from them when read.",
     )
     ar_risk_checked_date = fields.Date(
+        string="Risk Checked On",
         company_dependent=True,
         readonly=True,
         help="Technical: when the nightly grading last handled this customer (even if it failed).",
     )
     ar_credit_override_ids = fields.One2many(
         "ar.credit.override", "partner_id", string="Credit Overrides", groups=CONTROLLER_GROUP
+    )
+    ar_credit_override_count = fields.Integer(
+        string="Overrides",
+        compute="_compute_ar_credit_override_count",
+        groups=CONTROLLER_GROUP,
+        help="Credit blocks overridden for this customer in the current company.",
     )
     ar_insurance_ids = fields.One2many(
         "ar.credit.insurance", "partner_id", string="Insurance Covers", groups=CONTROLLER_GROUP
@@ -400,6 +410,23 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.commercial_partner_id.sudo().ar_credit_policy_id or self.env.company.ar_credit_policy_id
 
+    @api.depends_context("company")
+    def _compute_ar_credit_override_count(self):
+        groups = self.env["ar.credit.override"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.ar_credit_override_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.model
+    def _ar_expand_risk_grades(self, grades, domain):
+        """Groups by risk grade read from A to E (customers not graded last), never by their sums."""
+        present = set(grades)
+        return [grade for grade, _label in RISK_GRADES if grade in present]
+
     def _ar_plan_credit_review(self):
         today = fields.Date.context_today(self)
         for partner in self.sudo():
@@ -621,7 +648,7 @@ class ResPartner(models.Model):
             lines.append(
                 self.env._(
                     "The exposure exceeds the credit limit plus %(tolerance)s%% tolerance (%(allowed)s).",
-                    tolerance=policy.tolerance_percent,
+                    tolerance=formatLang(self.env, policy.tolerance_percent, digits=1),
                     allowed=money(check.allowed),
                 )
             )
@@ -735,32 +762,36 @@ class ResPartner(models.Model):
 
     def _ar_risk_breakdown_text(self, data):
         """The breakdown of stored assessment numbers (``_ar_risk_breakdown_data``), in the user's language."""
+
+        def num(value, digits):
+            return formatLang(self.env, value, digits=digits)
+
         labels = {
-            "days_late": (self.env._("Average days paid late (12 months)"), self.env._("%(value).1f days")),
-            "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value).1f %%")),
-            "max_overdue": (self.env._("Maximum days overdue"), self.env._("%(value).0f days")),
-            "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value).1f %%")),
-            "broken_promises": (self.env._("Promises to pay broken (12 months)"), self.env._("%(value).0f")),
+            "days_late": (self.env._("Average days paid late (12 months)"), self.env._("%(value)s days"), 1),
+            "overdue_share": (self.env._("Overdue share of the exposure"), self.env._("%(value)s %%"), 1),
+            "max_overdue": (self.env._("Maximum days overdue"), self.env._("%(value)s days"), 0),
+            "utilisation": (self.env._("Credit-limit utilisation"), self.env._("%(value)s %%"), 1),
+            "broken_promises": (self.env._("Promises to pay broken (12 months)"), "%(value)s", 0),
         }
         lines = []
         for name in core_risk.FACTORS:
             if name not in data["factors"]:
                 continue
-            label, value_format = labels[name]
+            label, value_format, digits = labels[name]
             value = data["factors"][name]
             if name in ("overdue_share", "utilisation"):
                 value *= 100.0
             lines.append(
                 self.env._(
-                    "%(label)s: %(value)s, risk %(risk).0f %% x weight %(weight)s = -%(points).2f points",
+                    "%(label)s: %(value)s, risk %(risk)s %% x weight %(weight)s = -%(points)s points",
                     label=label,
-                    value=value_format % {"value": value},
-                    risk=data["risks"][name] * 100.0,
-                    weight=data["weights"].get(name, 0.0),
-                    points=data["contributions"][name],
+                    value=value_format % {"value": num(value, digits)},
+                    risk=num(data["risks"][name] * 100.0, 0),
+                    weight=num(data["weights"].get(name, 0.0), 1),
+                    points=num(data["contributions"][name], 2),
                 )
             )
-        lines.append(self.env._("Score %(score).2f: grade %(grade)s", score=data["score"], grade=data["grade"]))
+        lines.append(self.env._("Score %(score)s: grade %(grade)s", score=num(data["score"], 2), grade=data["grade"]))
         return "\n".join(lines)
 
     def _ar_write_risk(self, assessment, policy, today):

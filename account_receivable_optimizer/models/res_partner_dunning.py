@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 
 from ..lib.ar_core import risk as core_risk
-from .res_partner import PAYMENT_WINDOW_DAYS
+from .res_partner import CONTROLLER_GROUP, PAYMENT_WINDOW_DAYS
 
 COLLECTION_STATES = [("normal", "In dunning"), ("handed_over", "Handed over")]
 
@@ -34,6 +34,7 @@ class ResPartner(models.Model):
     )
     ar_last_dunning_date = fields.Date(string="Last Reminder", company_dependent=True, readonly=True)
     ar_dunning_checked_date = fields.Date(
+        string="Dunning Checked On",
         company_dependent=True,
         readonly=True,
         help="Technical: when the daily dunning last handled this customer (even if it failed).",
@@ -50,8 +51,17 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         digits=(16, 2),
+        # a group is as urgent as its most urgent customer (the worklist sorts on it, also grouped)
+        aggregator="max",
         help="Amount overdue x days overdue x grade factor (A 1 to E 5, no grade 3), set by the daily dunning: "
         "the collector's worklist starts with the highest.",
+    )
+    ar_collection_rank = fields.Integer(
+        string="Priority Rank",
+        compute="_compute_ar_collection_rank",
+        aggregator=False,
+        help="Rank of the customer in the collection priority of the company: 1 is to handle first "
+        "(the largest amount overdue for the longest time, weighted by the risk grade). Empty: nothing overdue.",
     )
     ar_to_handle = fields.Boolean(
         string="To Handle",
@@ -62,11 +72,35 @@ class ResPartner(models.Model):
     ar_broken_promise_count = fields.Integer(string="Broken Promises", compute="_compute_ar_worklist_counts")
     ar_open_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_ar_worklist_counts")
     ar_dunning_communication_ids = fields.One2many("ar.dunning.communication", "partner_id", string="Reminders")
+    ar_dunning_communication_count = fields.Integer(
+        string="Reminder Count",
+        compute="_compute_ar_dunning_communication_count",
+        groups=CONTROLLER_GROUP,
+        help="Reminders sent, failed or skipped for this customer in the current company.",
+    )
     ar_payment_promise_ids = fields.One2many("ar.payment.promise", "partner_id", string="Promises to Pay")
 
     # ------------------------------------------------------------------
     # Worklist
     # ------------------------------------------------------------------
+
+    @api.depends_context("company")
+    def _compute_ar_dunning_communication_count(self):
+        groups = self.env["ar.dunning.communication"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.ar_dunning_communication_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.depends_context("company")
+    def _compute_ar_collection_rank(self):
+        ranked = self.sudo().search([("ar_dunning_priority", ">", 0)], order="ar_dunning_priority desc, id")
+        rank_of = {partner_id: rank for rank, partner_id in enumerate(ranked.ids, start=1)}
+        for partner in self:
+            partner.ar_collection_rank = rank_of.get(partner.id, 0)
 
     def _ar_to_handle_ids(self):
         """Commercial partners of the current company a collector should look at today."""

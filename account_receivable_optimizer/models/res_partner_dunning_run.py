@@ -222,16 +222,23 @@ class ResPartner(models.Model):
     ):
         """Plan a collector task of ``activity_type`` (an xml id) on this customer.
 
-        ``note`` is plain text (customer names, reasons): escaped here.
+        ``summary`` and ``note`` are plain text (customer names, reasons), escaped here, or
+        functions of an environment returning it: they are then written in the collector's
+        language, not in the language of whoever runs the job (a task's text is stored).
         """
         self.ensure_one()
-        collector = self._ar_collector()
+        collector = self._ar_collector() or self.env.ref("base.user_admin")
+        reader = self.with_context(lang=collector.lang or self.env.lang).env
+        if callable(summary):
+            summary = summary(reader)
+        if callable(note):
+            note = note(reader)
         return self.sudo().activity_schedule(
             activity_type,
             date_deadline=today,
             summary=summary,
             note=plaintext2html(note),
-            user_id=collector.id or self.env.ref("base.user_admin").id,
+            user_id=collector.id,
         )
 
     def _ar_run_dunning(self, company, today):
@@ -327,13 +334,14 @@ class ResPartner(models.Model):
             communication._ar_add_reason("sent_unmatched")
         communication._ar_send_messages(self, portal_url=portal_url)
         if level.create_activity:
+            count = len({row["move_id"] for row in selected})
             communication.activity_id = self._ar_schedule_task(
-                level.activity_summary or level.name,
-                self.env._(
+                lambda env: level.with_env(env).activity_summary or level.with_env(env).name,
+                lambda env: env._(
                     "%(level)s: %(amount)s overdue on %(count)s invoices.",
-                    level=level.name,
-                    amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
-                    count=len({row["move_id"] for row in selected}),
+                    level=level.with_env(env).name,
+                    amount=formatLang(env, communication.amount_total, currency_obj=company.currency_id),
+                    count=count,
                 ),
                 today,
             )
@@ -361,13 +369,13 @@ class ResPartner(models.Model):
     def _ar_ask_reconcile_first(self, credit, level, listed, levels_of, today, *, discounts):
         """No reminder while payments are not matched: a task for the collector, recorded as skipped."""
         self.ensure_one()
-        reason = self.env._(
-            "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
-            amount=formatLang(self.env, -credit, currency_obj=self.env.company.currency_id),
-        )
+        currency = self.env.company.currency_id
         activity = self._ar_schedule_task(
-            self.env._("Reconcile before dunning"),
-            reason,
+            lambda env: env._("Reconcile before dunning"),
+            lambda env: env._(
+                "%(amount)s of payments or credit notes are not matched with invoices: reconcile them first.",
+                amount=formatLang(env, -credit, currency_obj=currency),
+            ),
             today,
             activity_type="account_receivable_optimizer.mail_activity_reconcile",
         )

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
@@ -43,9 +43,12 @@ class ArAgingReport(models.Model):
     total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
 
     @api.depends("as_of_date")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for report in self:
-            report.display_name = self.env._("Receivables aging as of %(date)s", date=report.as_of_date or "")
+            report.display_name = self.env._(
+                "Receivables aging as of %(date)s", date=format_date(self.env, report.as_of_date)
+            )
 
     @api.depends("line_ids.amount_residual")
     def _compute_totals(self):

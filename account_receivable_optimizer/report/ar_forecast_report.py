@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import bounds, forecast
 from ..models import ar_limits
@@ -113,9 +113,12 @@ class ArForecastReport(models.Model):
         return super().write(vals)
 
     @api.depends("date_from")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for report in self:
-            report.display_name = self.env._("Collection forecast from %(date)s", date=report.date_from or "")
+            report.display_name = self.env._(
+                "Collection forecast from %(date)s", date=format_date(self.env, report.date_from)
+            )
 
     def action_open_lines(self):
         self.ensure_one()

@@ -23,3 +23,4 @@ from . import test_portal
 from . import test_payment_plan
 from . import test_dunning_ledger
 from . import test_i18n
+from . import test_french_screens

@@ -97,7 +97,7 @@ class TestAgingReport(ArAnalyticsCommon):
         report = self.env["ar.aging.report"].create({"as_of_date": "2026-05-31"})
         action = report.action_open_lines()
         self.assertEqual(action["context"]["active_id"], report.id)  # kept in the URL by the web client
-        self.assertEqual(action["display_name"], "Receivables aging as of 2026-05-31")
+        self.assertEqual(action["display_name"], "Receivables aging as of 05/31/2026")
         stored = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_optimizer.ar_aging_report_line_action"
         )

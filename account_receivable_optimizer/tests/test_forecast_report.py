@@ -109,7 +109,7 @@ class TestForecastReport(ArAnalyticsCommon):
         domain = safe_eval(stored["domain"], {"active_id": action["context"]["active_id"]})
         self.env["ar.forecast.report"].create({}).action_open_lines()
         self.assertEqual(self.env["ar.forecast.report.line"].search(domain), report.line_ids)
-        self.assertEqual(report.display_name, "Collection forecast from 2026-06-30")
+        self.assertEqual(report.display_name, "Collection forecast from 06/30/2026")
 
     def test_past_weeks_checked(self):
         with self.assertRaises(ValidationError):

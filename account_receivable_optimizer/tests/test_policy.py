@@ -68,4 +68,16 @@ class TestPolicyBadInput(ArCreditCommon):
         self.customer.with_company(self.other_company).ar_credit_policy_id = self.other_policy
         self.assertEqual(strict.partner_count, 2)
         self.assertEqual(self.other_policy.partner_count, 1)
-        self.assertEqual(self.policy.partner_count, 0)
+        # the company's default policy counts the customers without a policy of their own
+        Partner = self.env["res.partner"]
+        defaulted = Partner.search([("customer_rank", ">", 0), ("ar_credit_policy_id", "=", False)]).filtered(
+            lambda p: p.is_company or not p.parent_id
+        )
+        self.assertEqual(self.policy.partner_count, len(defaulted))
+        newcomer = Partner.create({"name": "Newcomer", "is_company": True, "customer_rank": 1})
+        Partner.create({"name": "Newcomer's accountant", "parent_id": newcomer.id, "customer_rank": 1})
+        self.policy.invalidate_recordset(["partner_count"])
+        self.assertEqual(self.policy.partner_count, len(defaulted) + 1)
+        action = self.policy.action_view_partners()
+        self.assertIn(newcomer, Partner.search(action["domain"]))
+        self.assertNotIn(self.customer, Partner.search(action["domain"]))
