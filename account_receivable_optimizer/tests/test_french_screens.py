@@ -61,19 +61,10 @@ class TestFrenchScreens(ArCreditCommon):
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["ir.module.module"]._load_module_terms([ADDON], ["fr_FR"], overwrite=True)
         cls.fr_env = cls.env(context=dict(cls.env.context, lang="fr_FR"))
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Camille Recouvrement",
-                "login": "camille",
-                "lang": "fr_FR",
-                "company_id": cls.company.id,
-                "company_ids": [(6, 0, cls.company.ids)],
-                "groups_id": [
-                    (4, cls.env.ref("account.group_account_invoice").id),
-                    (4, cls.env.ref("account_receivable_optimizer.group_ar_credit_controller").id),
-                ],
-            }
+        cls.collector = cls._user(
+            "camille", "account_receivable_optimizer.group_ar_credit_controller,account.group_account_invoice"
         )
+        cls.collector.write({"name": "Camille Recouvrement", "lang": "fr_FR"})
         cls.customer.write(
             {"lang": "fr_FR", "email": "compta@alpha.example", "ar_collector_id": cls.collector.id, "credit_limit": 500}
         )
