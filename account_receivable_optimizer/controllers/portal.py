@@ -6,7 +6,7 @@ from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import consteq
+from odoo.tools import consteq, format_date, formatLang
 
 from .. import compat
 from ..lib.ar_core import aging, dunning, payment_plan
@@ -193,9 +193,13 @@ class ArReceivablesPortal(CustomerPortal):
         return request.redirect(f"/my/receivables/{account.id}?{url_encode(query)}")
 
     def _ar_notify(self, account, summary, note):
-        """Tell the collector (a task of the portal type) and keep it in the customer's chatter."""
+        """Tell the collector (a task of the portal type) and keep it in the customer's chatter.
+
+        ``summary`` and ``note`` are functions of an environment returning the text: the task is
+        written in the collector's language, not in the customer's.
+        """
         partner = account.partner_id.with_company(account.company_id)
-        partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        partner.message_post(body=note(partner.env), subtype_xmlid="mail.mt_note")
         partner._ar_schedule_task(summary, note, fields.Date.context_today(partner), activity_type=PORTAL_ACTIVITY)
 
     # ------------------------------------------------------------------
@@ -267,12 +271,12 @@ class ArReceivablesPortal(CustomerPortal):
             )
             self._ar_notify(
                 account,
-                env._("Promise to pay from the portal"),
-                env._(
+                lambda env: env._("Promise to pay from the portal"),
+                lambda env: env._(
                     "%(customer)s promised on the portal to pay %(amount)s on %(date)s for %(invoices)s.",
                     customer=account.partner_id.display_name,
-                    amount=currency.format(amount),
-                    date=date,
+                    amount=formatLang(env, amount, currency_obj=currency),
+                    date=format_date(env, date),
                     invoices=", ".join(moves.mapped("name")),
                 ),
             )
@@ -327,16 +331,19 @@ class ArReceivablesPortal(CustomerPortal):
                         }
                     )
                 )
-            note = env._(
-                "%(customer)s disputes invoice %(invoice)s on the portal: %(reason)s. %(message)s",
-                customer=account.partner_id.display_name,
-                invoice=moves.name,
-                reason=reason.name,
-                message=message,
-            )
+
+            def note(env):
+                return env._(
+                    "%(customer)s disputes invoice %(invoice)s on the portal: %(reason)s. %(message)s",
+                    customer=account.partner_id.display_name,
+                    invoice=moves.name,
+                    reason=reason.with_env(env).name,
+                    message=message,
+                )
+
             if attachments:
-                record.message_post(body=note, attachment_ids=attachments.ids, subtype_xmlid="mail.mt_note")
-            self._ar_notify(account, env._("Dispute from the portal: confirm or resolve it"), note)
+                record.message_post(body=note(env), attachment_ids=attachments.ids, subtype_xmlid="mail.mt_note")
+            self._ar_notify(account, lambda env: env._("Dispute from the portal: confirm or resolve it"), note)
 
         return self._ar_post(account_id, access_token, dispute, "dispute")
 
@@ -373,15 +380,16 @@ class ArReceivablesPortal(CustomerPortal):
                 )
             )
             draft.action_equal_instalments()
+            due = sum(moves.mapped("amount_residual_signed"))
             self._ar_notify(
                 account,
-                env._("Payment plan requested on the portal"),
-                env._(
+                lambda env: env._("Payment plan requested on the portal"),
+                lambda env: env._(
                     "%(customer)s asks on the portal to pay %(invoices)s (%(due)s) in %(count)s monthly "
                     "instalments. %(message)s",
                     customer=account.partner_id.display_name,
                     invoices=", ".join(moves.mapped("name")),
-                    due=currency.format(sum(moves.mapped("amount_residual_signed"))),
+                    due=formatLang(env, due, currency_obj=currency),
                     count=int(count),
                     message=(post.get("message") or "").strip(),
                 ),
@@ -419,8 +427,8 @@ class ArReceivablesPortal(CustomerPortal):
                 plan.with_company(account.company_id)._ar_accept(name, signature)
                 self._ar_notify(
                     account,
-                    request.env._("Payment plan accepted on the portal"),
-                    request.env._(
+                    lambda env: env._("Payment plan accepted on the portal"),
+                    lambda env: env._(
                         "%(customer)s signed the payment plan of %(invoices)s (%(count)s instalments), as %(name)s.",
                         customer=account.partner_id.display_name,
                         invoices=", ".join(plan.move_ids.mapped("name")),

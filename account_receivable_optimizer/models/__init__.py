@@ -31,3 +31,4 @@ from . import ar_credit_insurance_contract
 from . import ar_credit_insurance
 from . import ar_credit_guarantee
 from . import res_partner_insurance
+from . import ir_module_module

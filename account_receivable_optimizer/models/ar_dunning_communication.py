@@ -446,7 +446,9 @@ class ArDunningCommunicationLine(models.Model):
     amount_company = fields.Monetary(
         string="Amount Due (company currency)", readonly=True, currency_field="currency_id"
     )
-    portal_url = fields.Char(readonly=True, help="Link for the customer to see and pay the invoice online.")
+    portal_url = fields.Char(
+        string="Portal Link", readonly=True, help="Link for the customer to see and pay the invoice online."
+    )
 
     @api.depends("days_late")
     @api.depends_context("lang")

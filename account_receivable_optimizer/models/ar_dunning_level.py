@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from ..lib.ar_core import bounds, dunning
 from . import ar_limits
+from .ar_credit_policy_dunning import DEFAULT_LEVELS
 
 LEVEL_LIMITS = {
     "sequence": (-bounds.MAX_SEQUENCE, bounds.MAX_SEQUENCE),
@@ -206,6 +207,24 @@ class ArDunningLevel(models.Model):
                 )
             )
         self.invalidate_recordset(["name", "activity_summary"])
+
+    @api.model
+    def _ar_fill_french_names(self):
+        """Give the shipped levels still named in English only their French name and task summary.
+
+        For the databases whose levels were created before their French names were stored with
+        them; a level whose name was changed, or that has a French name, is left as it is.
+        """
+        self.flush_model(["name", "activity_summary"])
+        english = {values[0]: (values[8], values[9]) for values in DEFAULT_LEVELS}
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, name->>'en_US' FROM ar_dunning_level WHERE NOT name ? 'fr_FR' AND name->>'en_US' = ANY(%s)",
+                list(english),
+            )
+        )
+        levels = self.browse([row[0] for row in rows])
+        levels._ar_set_french_names([english[row[1]] for row in rows])
 
     def _to_core(self):
         return [

@@ -228,7 +228,8 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         collector = self._ar_collector() or self.env.ref("base.user_admin")
-        reader = self.with_context(lang=collector.lang or self.env.lang).env
+        # sudo: the portal (a customer, or the public user) plans tasks too
+        reader = self.with_context(lang=collector.sudo().lang or self.env.lang).env
         if callable(summary):
             summary = summary(reader)
         if callable(note):

@@ -61,19 +61,10 @@ class TestFrenchScreens(ArCreditCommon):
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["ir.module.module"]._load_module_terms([ADDON], ["fr_FR"], overwrite=True)
         cls.fr_env = cls.env(context=dict(cls.env.context, lang="fr_FR"))
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Camille Recouvrement",
-                "login": "camille",
-                "lang": "fr_FR",
-                "company_id": cls.company.id,
-                "company_ids": [(6, 0, cls.company.ids)],
-                "groups_id": [
-                    (4, cls.env.ref("account.group_account_invoice").id),
-                    (4, cls.env.ref("account_receivable_optimizer.group_ar_credit_controller").id),
-                ],
-            }
+        cls.collector = cls._user(
+            "camille", "account_receivable_optimizer.group_ar_credit_controller,account.group_account_invoice"
         )
+        cls.collector.write({"name": "Camille Recouvrement", "lang": "fr_FR"})
         cls.customer.write(
             {"lang": "fr_FR", "email": "compta@alpha.example", "ar_collector_id": cls.collector.id, "credit_limit": 500}
         )
@@ -188,3 +179,19 @@ class TestFrenchScreens(ArCreditCommon):
         self.assertEqual(task.summary, "Appeler le client au sujet de ses factures échues")
         self.assertEqual(str(task.note), "<p>Appel du client : $&nbsp;800,00 échus sur 1 factures.</p>")
         self.assertFrench(task.note, "collector task")
+
+    def test_levels_named_in_english_only_get_french_names_when_french_is_installed(self):
+        """Levels created before their French names were stored get them when French terms load."""
+        courtesy, first = self.policy.ar_dunning_level_ids.sorted("offset_days")[:2]
+        first.name = "Our own first reminder"
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ar_dunning_level SET name = name - 'fr_FR' WHERE id = ANY(%s)", [[courtesy.id, first.id]]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(courtesy.with_env(self.fr_env).name, "Courtesy reminder")
+        self.env["ir.module.module"]._load_module_terms([ADDON], ["fr_FR"])
+        self.env.invalidate_all()
+        self.assertEqual(courtesy.with_env(self.fr_env).name, "Rappel avant échéance")
+        self.assertEqual(courtesy.name, "Courtesy reminder")
+        self.assertEqual(first.with_env(self.fr_env).name, "Our own first reminder")

@@ -49,7 +49,7 @@ class TestRiskGrade(ArCreditCommon):
         self.env["ir.module.module"]._load_module_terms(["account_receivable_optimizer"], ["fr_FR"], overwrite=True)
         french = self.customer.with_context(lang="fr_FR").ar_risk_breakdown
         self.assertNotIn("Average days paid late", french)
-        self.assertIn("67.29", french)
+        self.assertIn("Score 67,29 : classe B", french)  # numbers written the French way
 
     def test_policy_weights_thresholds_and_trust(self):
         self.policy.write(
