@@ -9,6 +9,7 @@ from . import test_kpi_report
 from . import test_forecast_report
 from . import test_analytics_pack
 from . import test_dashboard
+from . import test_reports_tour
 from . import test_early_discount
 from . import test_dunning_run
 from . import test_dunning_rules
