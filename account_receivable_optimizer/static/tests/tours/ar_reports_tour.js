@@ -63,9 +63,8 @@ function openMenu(xmlid) {
 registry.category("web_tour.tours").add("ar_reports_tour", {
     steps: () => [
         {
-            content: "Open Invoicing",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
+            content: "The invoices are open",
+            trigger: ".o_list_renderer",
         },
         // Aging
         ...openMenu("ar_aging_report_menu"),
