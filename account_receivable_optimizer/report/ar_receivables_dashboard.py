@@ -5,7 +5,6 @@ from odoo.exceptions import AccessError
 
 from ..lib.ar_core import forecast, kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
-from ..models.res_partner import RISK_GRADES
 from .ar_aging_report import BUCKET_FIELDS
 
 #: Customers listed as "top overdue".
@@ -265,7 +264,8 @@ class ArReceivablesDashboard(models.AbstractModel):
         )
         values = {grade or False: (amount, count) for grade, amount, count in groups}
         action = aging._ar_lines_action()
-        labels = dict(RISK_GRADES)
+        # the grades' labels in the user's language
+        labels = dict(self.env["ar.aging.report.line"]._fields["risk_grade"]._description_selection(self.env))
         grades = []
         for grade in [*labels, False]:
             amount, count = values.get(grade, (0.0, 0))

@@ -37,7 +37,9 @@ export class ArChart extends Component {
                 }
             },
             onHover: (event, elements) => {
-                event.native.target.style.cursor = elements.length ? "pointer" : "default";
+                if (event.native?.target) {
+                    event.native.target.style.cursor = elements.length ? "pointer" : "default";
+                }
             },
         };
         this.chart = new window.Chart(this.canvasRef.el, config);

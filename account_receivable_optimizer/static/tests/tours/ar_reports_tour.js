@@ -38,11 +38,22 @@ function reload(content) {
     };
 }
 
+/** Open a menu item of Invoicing's Reporting menu, through the apps menu (a reload forgets the app). */
 function openMenu(xmlid) {
     return [
         {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open Invoicing",
+            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
+            run: "click",
+        },
+        {
             content: "Open the Reporting menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_reports']",
+            trigger: ".o_menu_sections button[data-menu-xmlid='account.menu_finance_reports']",
             run: "click",
         },
         {
@@ -62,10 +73,6 @@ function openMenu(xmlid) {
  */
 registry.category("web_tour.tours").add("ar_reports_tour", {
     steps: () => [
-        {
-            content: "The invoices are open",
-            trigger: ".o_list_renderer",
-        },
         // Aging
         ...openMenu("ar_aging_report_menu"),
         {
