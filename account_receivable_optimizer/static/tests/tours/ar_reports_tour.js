@@ -27,6 +27,10 @@ function checkTotal(content, field, expected) {
     };
 }
 
+function withTimeout(steps) {
+    return steps.map((step) => ({ timeout: STEP_TIMEOUT, ...step }));
+}
+
 function reload(content) {
     return {
         content,
@@ -71,8 +75,11 @@ function openMenu(xmlid) {
  * The ledger (tests/test_dashboard.py): 3,000.00 of receivables, all
  * invoiced in the last 12 months.
  */
+// each step waits up to 30 s: the reports run their queries when opened
+const STEP_TIMEOUT = 30000;
+
 registry.category("web_tour.tours").add("ar_reports_tour", {
-    steps: () => [
+    steps: () => withTimeout([
         // Aging
         ...openMenu("ar_aging_report_menu"),
         {
@@ -167,5 +174,5 @@ registry.category("web_tour.tours").add("ar_reports_tour", {
             content: "The dashboard after the reload",
             trigger: ".o_ar_card_receivables .o_ar_card_value:contains('3,000.00')",
         },
-    ],
+    ]),
 });
