@@ -18,4 +18,5 @@ class TestReportsTour(ArCreditCommon, HttpCase):
         self._invoice(2000.0, partner=beta, invoice_date=today - timedelta(days=5), due_date=today + timedelta(days=25))
         self.env["ar.kpi.fact"]._ar_refresh_recent(self.company)
         self._user("ar_tour_manager", "account.group_account_manager")
-        self.start_tour("/odoo", "ar_reports_tour", login="ar_tour_manager")
+        # a slow machine: the whole tour may take minutes
+        self.start_tour("/odoo", "ar_reports_tour", login="ar_tour_manager", timeout=600)
