@@ -290,7 +290,7 @@ class TestEarlyDiscount(ArCreditCommon):
                     "in_time": 1,
                     "missed": 1,
                     "late": 1,
-                    "realised_cost": round(((1 + 20 / 980) ** (365 / 26) - 1) * 100, 2),
+                    "realised_cost": round(((1 + 20 / 980) ** (365 / 26) - 1) * 100, 1),  # stored to 0.1
                 },
             )
             action = section["actions"]["late"]

@@ -18,5 +18,10 @@ class TestReportsTour(ArCreditCommon, HttpCase):
         self._invoice(2000.0, partner=beta, invoice_date=today - timedelta(days=5), due_date=today + timedelta(days=25))
         self.env["ar.kpi.fact"]._ar_refresh_recent(self.company)
         self._user("ar_tour_manager", "account.group_account_manager")
-        # a slow machine: the whole tour may take minutes
+        # compile the bundles now rather than while the browser's first requests wait for them
+        for bundle in ("web.assets_web", "web.assets_tests", "web.chartjs_lib"):
+            assets = self.env["ir.qweb"]._get_asset_bundle(bundle)
+            assets.js()
+            assets.css()
+        # the whole tour may take minutes on a loaded machine
         self.start_tour("/odoo", "ar_reports_tour", login="ar_tour_manager", timeout=600)
