@@ -31,10 +31,10 @@ function withTimeout(steps) {
     return steps.map((step) => ({ timeout: STEP_TIMEOUT, ...step }));
 }
 
-function reload(content) {
+function reload(content, trigger = ".o_action_manager .o_action") {
     return {
         content,
-        trigger: ".o_action_manager .o_action",
+        trigger,
         run() {
             window.location.reload();
         },
@@ -83,6 +83,10 @@ registry.category("web_tour.tours").add("ar_reports_tour", {
         // Aging
         ...openMenu("ar_aging_report_menu"),
         {
+            content: "The list of aging runs",
+            trigger: ".o_list_renderer thead th[data-name='as_of_date']",
+        },
+        {
             content: "Run the aging",
             trigger: ".o_list_button_add",
             run: "click",
@@ -117,6 +121,10 @@ registry.category("web_tour.tours").add("ar_reports_tour", {
         },
         // Forecast
         ...openMenu("ar_forecast_report_menu"),
+        {
+            content: "The list of forecast runs",
+            trigger: ".o_list_renderer thead th[data-name='date_from']",
+        },
         {
             content: "Run the forecast",
             trigger: ".o_list_button_add",
@@ -169,7 +177,7 @@ registry.category("web_tour.tours").add("ar_reports_tour", {
             content: "Alpha, the only customer late, tops the overdue customers",
             trigger: ".o_ar_top_overdue_name:contains('Alpha Industries')",
         },
-        reload("Reload the dashboard"),
+        reload("Reload the dashboard", ".o_ar_dashboard .o_ar_card"),
         {
             content: "The dashboard after the reload",
             trigger: ".o_ar_card_receivables .o_ar_card_value:contains('3,000.00')",
