@@ -5,12 +5,18 @@ import { session } from "@web/session";
 // know the key (its step schema logs an error).
 const unloads = (session.server_version_info?.[0] ?? 0) >= 19 ? { expectUnloadPage: true } : {};
 
-/** The footer total of the list column of ``field``, as shown. */
+/** The footer total of the list column of ``field``, as shown (the footer cell under its header). */
 function footerTotal(field) {
     const header = document.querySelector(`.o_list_renderer thead th[data-name='${field}']`);
-    const cells = [...header.parentElement.children];
-    const footer = document.querySelector(".o_list_renderer tfoot tr");
-    return footer.children[cells.indexOf(header)].textContent.trim();
+    const rect = header.getBoundingClientRect();
+    const middle = (rect.left + rect.right) / 2;
+    // 19.0 merges the first footer cells (colspan): find the cell by position, not by index
+    const cells = [...document.querySelectorAll(".o_list_renderer tfoot tr td")];
+    const cell = cells.find((td) => {
+        const box = td.getBoundingClientRect();
+        return box.left <= middle && middle <= box.right;
+    });
+    return cell ? cell.textContent.trim() : "";
 }
 
 /** A step that checks the footer total of ``field`` reads ``expected``. */
