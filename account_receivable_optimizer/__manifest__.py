@@ -50,6 +50,11 @@
         "views/menus_insurance.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_receivable_optimizer/static/src/dashboard/*.js",
+            "account_receivable_optimizer/static/src/dashboard/*.xml",
+            "account_receivable_optimizer/static/src/dashboard/*.scss",
+        ],
         "web.assets_tests": ["account_receivable_optimizer/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",

@@ -7,8 +7,8 @@ apart, else for the series number.
 
 Differences handled where they are, each with a comment naming the series:
 
-- security/ar_security.xml, report/ar_receivables_dashboard_views.xml: the
-  groups' category and the users' and action's groups are set through
+- security/ar_security.xml: the
+  groups' category and the users' and actions' groups are set through
   res.groups methods (models/res_groups.py) that call this module;
 - views/account_move_views.xml: the invoice credit warning has its own div
   on 18.0, is one of the move's alerts on 19.0;

@@ -1,295 +1,342 @@
 import datetime
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
+from ..lib.ar_core import forecast, kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
-from ..models.res_partner import RISK_GRADES
 from .ar_aging_report import BUCKET_FIELDS
 
 #: Customers listed as "top overdue".
 TOP_OVERDUE = 10
-#: Forecast weeks shown on the dashboard before "later".
-DASHBOARD_WEEKS = 4
+#: Months of the DSO chart, this month included.
+DSO_MONTHS = 24
+#: Days of invoices whose early-payment discounts are summed.
+DISCOUNT_DAYS = 365
+#: The group that opens the dashboard (the accounting managers have it through the credit managers).
+DASHBOARD_GROUP = "account_receivable_optimizer.group_ar_credit_controller"
+#: KPI cards read from the facts of the month: (key, field of ar.kpi.fact, kind of value).
+KPI_CARDS = (
+    ("receivables", "receivables", "money"),
+    ("overdue", "overdue_receivables", "money"),
+    ("percent_overdue", "percent_overdue", "percent"),
+    ("dso", "dso", "days"),
+    ("countback_dso", "countback_dso", "days"),
+    ("bpdso", "bpdso", "days"),
+    ("add", "add", "days"),
+    ("cei", "cei", "percent"),
+    ("days_to_pay", "days_to_pay", "days"),
+)
 
 
-class ArReceivablesDashboard(models.TransientModel):
-    """The receivables dashboard: KPI tiles with their trend, aging by period,
-    top overdue customers, grade distribution and forecast.
+class ArReceivablesDashboard(models.AbstractModel):
+    """The data of the receivables dashboard (client action ``ar_receivables_dashboard``).
 
-    Built from one aging run, one KPI run (company, 24 months) and one forecast
-    run for the selected companies; every figure is a button that opens the
-    lines behind it.
+    :meth:`get_dashboard_data` returns one dict of sections (KPI cards, DSO
+    over 24 months, aging by period, top overdue customers, grade mix,
+    forecast by week, early-payment discounts), each built by its own
+    ``_ar_dashboard_<section>`` method and listed in :meth:`_ar_dashboard_sections`:
+    a new section is a new method added to that list. Every figure carries
+    the window action of the records behind it. Nothing is stored here.
     """
 
     _name = "ar.receivables.dashboard"
     _description = "Receivables Dashboard"
 
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    aging_report_id = fields.Many2one("ar.aging.report", readonly=True)
-    forecast_report_id = fields.Many2one("ar.forecast.report", readonly=True)
-    total_receivables = fields.Monetary(readonly=True)
-    overdue_receivables = fields.Monetary(readonly=True)
-    percent_overdue = fields.Float(string="% Overdue", digits=(16, 2), readonly=True)
-    dso = fields.Float(string="DSO", digits=(16, 2), readonly=True)
-    dso_trend = fields.Float(string="DSO vs Previous Month", digits=(16, 2), readonly=True)
-    target_dso = fields.Float(digits=(16, 2), readonly=True)
-    countback_dso = fields.Float(string="Countback DSO", digits=(16, 2), readonly=True)
-    cei = fields.Float(string="CEI (%)", digits=(16, 2), readonly=True)
-    cei_trend = fields.Float(string="CEI vs Previous Month", digits=(16, 2), readonly=True)
-    days_to_pay = fields.Float(string="Average Days to Pay", digits=(16, 2), readonly=True)
-    amount_b0 = fields.Monetary(string="Not Due", readonly=True)
-    amount_b1 = fields.Monetary(string="Period 1", readonly=True)
-    amount_b2 = fields.Monetary(string="Period 2", readonly=True)
-    amount_b3 = fields.Monetary(string="Period 3", readonly=True)
-    amount_b4 = fields.Monetary(string="Period 4", readonly=True)
-    amount_b5 = fields.Monetary(string="Older", readonly=True)
-    top_overdue_ids = fields.Many2many("res.partner", string="Top Overdue Customers", readonly=True)
-    grade_a_count = fields.Integer(string="Grade A", readonly=True)
-    grade_b_count = fields.Integer(string="Grade B", readonly=True)
-    grade_c_count = fields.Integer(string="Grade C", readonly=True)
-    grade_d_count = fields.Integer(string="Grade D", readonly=True)
-    grade_e_count = fields.Integer(string="Grade E", readonly=True)
-    forecast_week_0 = fields.Monetary(string="This Week", readonly=True)
-    forecast_week_1 = fields.Monetary(string="Next Week", readonly=True)
-    forecast_week_2 = fields.Monetary(string="In 2 Weeks", readonly=True)
-    forecast_week_3 = fields.Monetary(string="In 3 Weeks", readonly=True)
-    forecast_later = fields.Monetary(string="Afterwards", readonly=True)
-    forecast_doubtful = fields.Monetary(string="Doubtful", readonly=True)
-    discount_offered = fields.Monetary(string="Discounts Offered", readonly=True)
-    discount_granted = fields.Monetary(string="Discounts Granted", readonly=True)
-    discount_in_time_count = fields.Integer(string="Taken in Time", readonly=True)
-    discount_missed_count = fields.Integer(string="Not Taken", readonly=True)
-    discount_late_count = fields.Integer(string="Taken Late", readonly=True)
-    discount_realised_cost = fields.Float(string="Realised Annual Cost (%)", digits=(16, 1), readonly=True)
-
     @api.model
-    def _compute_display_name(self):
-        for dashboard in self:
-            dashboard.display_name = self.env._("Receivables Dashboard")
+    def get_dashboard_data(self, company_ids=None):
+        """The dashboard of ``company_ids`` (default: the companies of the company switcher).
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        dashboards = super().create(vals_list)
-        dashboards._ar_check_companies()
-        return dashboards
+        Constant number of queries, whatever the number of customers, items
+        and months. Values that are undefined (a DSO without sales, no target)
+        are ``None``, never 0.
 
-    def write(self, vals):
-        result = super().write(vals)
-        if "company_id" in vals:
-            self._ar_check_companies()
-        return result
-
-    def _ar_check_companies(self):
-        for dashboard in self:
-            check_allowed_companies(self.env, dashboard.sudo().company_id, self)
-
-    def fields_get(self, allfields=None, attributes=None):
-        """Name the aging tiles after the company's aging limits."""
-        result = super().fields_get(allfields, attributes)
-        labels = self.env["ar.aging.report.line"]._bucket_labels()
-        for name, label in zip(BUCKET_FIELDS, labels, strict=True):
-            if name in result and "string" in result[name]:
-                result[name]["string"] = label
-        return result
-
-    @api.model
-    def action_open_dashboard(self):
-        dashboard = self.create({})
-        dashboard._ar_refresh()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Receivables Dashboard"),
-            "res_model": self._name,
-            "res_id": dashboard.id,
-            "views": [(False, "form")],
-            "target": "current",
+        :raise AccessError: the user is no Credit Controller, or asks for a company
+            not selected in the company switcher
+        """
+        if not self.env.user.has_group(DASHBOARD_GROUP):
+            raise AccessError(
+                self.env._("Only Credit Controllers and accounting managers see the receivables dashboard.")
+            )
+        companies = self.env["res.company"].browse(company_ids) if company_ids else self.env.companies
+        check_allowed_companies(self.env, companies, self.env._("the receivables dashboard"))
+        currencies = companies.currency_id
+        context = {
+            "companies": companies,
+            "today": fields.Date.context_today(self),
+            "aging": self._ar_dashboard_aging_run(companies),
+            "forecast": self._ar_dashboard_forecast_run(companies),
         }
+        data = {
+            "currency": {
+                "id": self.env.company.currency_id.id,
+                "symbol": self.env.company.currency_id.symbol,
+                "position": self.env.company.currency_id.position,
+                "decimals": self.env.company.currency_id.decimal_places,
+            },
+            "mixed_currencies": len(currencies) > 1,
+            "company_ids": companies.ids,
+            "today": fields.Date.to_string(context["today"]),
+        }
+        for name, method in self._ar_dashboard_sections():
+            data[name] = method(context)
+        return data
 
-    def action_refresh(self):
-        self._ar_refresh()
-        return True
+    def _ar_dashboard_sections(self):
+        """``[(key of the data, method(context) giving the section)]``, in display order."""
+        return [
+            ("kpis", self._ar_dashboard_kpis),
+            ("dso_chart", self._ar_dashboard_dso_chart),
+            ("aging", self._ar_dashboard_aging),
+            ("top_overdue", self._ar_dashboard_top_overdue),
+            ("grades", self._ar_dashboard_grades),
+            ("forecast", self._ar_dashboard_forecast),
+            ("discounts", self._ar_dashboard_discounts),
+        ]
+
+    @api.model
+    def action_download_pack(self, company_ids=None):
+        """The receivables XLSX pack of the dashboard's companies (button of the dashboard)."""
+        if not self.env.user.has_group(DASHBOARD_GROUP):
+            raise AccessError(
+                self.env._("Only Credit Controllers and accounting managers see the receivables dashboard.")
+            )
+        companies = self.env["res.company"].browse(company_ids) if company_ids else self.env.companies
+        check_allowed_companies(self.env, companies, self.env._("the receivables dashboard"))
+        aging = self.env["ar.aging.report"].create({"company_ids": [fields.Command.set(companies.ids)]})
+        return aging.action_export_xlsx()
 
     # ------------------------------------------------------------------
-    # Click-through actions
+    # Sources
     # ------------------------------------------------------------------
 
-    def action_open_aging(self):
-        self.ensure_one()
-        bucket = self.env.context.get("ar_bucket")
-        action = self.aging_report_id._ar_lines_action()
-        if bucket:
-            action["domain"] = [*action["domain"], ("bucket", "=", bucket)]
-        elif self.env.context.get("ar_overdue"):
-            action["domain"] = [*action["domain"], ("bucket", "!=", "b0")]
-        return action
+    def _ar_dashboard_aging_run(self, companies):
+        """Today's aging of ``companies``: a stored run, whose lines the figures open (two queries)."""
+        aging = self.env["ar.aging.report"].create({"company_ids": [fields.Command.set(companies.ids)]})
+        aging._compute_lines()
+        return aging
 
-    def action_open_kpis(self):
-        self.ensure_one()
+    def _ar_dashboard_forecast_run(self, companies):
+        """The collection forecast of ``companies`` from today, without past weeks."""
+        run = self.env["ar.forecast.report"].create(
+            {"company_ids": [fields.Command.set(companies.ids)], "past_weeks": 0}
+        )
+        run._compute_lines()
+        return run
+
+    def _ar_kpi_action(self, companies, domain=(), graph=False):
         action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_fact_action")
-        action["domain"] = [("company_id", "in", self.env.companies.ids)]
-        if self.env.context.get("ar_graph"):
-            action["view_mode"] = "graph,list,pivot"
+        action["domain"] = [("company_id", "in", companies.ids), *domain]
+        if graph:
             action["views"] = [(view, mode) for view, mode in action["views"] if mode == "graph"] + [
                 (view, mode) for view, mode in action["views"] if mode != "graph"
             ]
         return action
 
-    def action_open_forecast(self):
-        self.ensure_one()
-        action = self.forecast_report_id._ar_lines_action()
-        week = self.env.context.get("ar_week")
-        if week == "later":
-            first = self.forecast_report_id._ar_first_week()
-            later = first + datetime.timedelta(weeks=DASHBOARD_WEEKS)
-            action["domain"] += [("doubtful", "=", False), "|", ("week_start", "=", False), ("week_start", ">=", later)]
-        elif week == "doubtful":
-            action["domain"].append(("doubtful", "=", True))
-        elif week is not None:
-            first = self.forecast_report_id._ar_first_week()
-            action["domain"].append(("week_start", "=", first + datetime.timedelta(weeks=week)))
+    @staticmethod
+    def _ar_narrow(action, domain, name=None):
+        """A copy of a window ``action`` with ``domain`` added to its own."""
+        action = dict(action, domain=[*action["domain"], *domain])
+        if name:
+            action["name"] = action["display_name"] = name
         return action
 
-    def action_open_discounts(self):
-        self.ensure_one()
+    # ------------------------------------------------------------------
+    # Sections
+    # ------------------------------------------------------------------
+
+    def _ar_dashboard_kpis(self, context):
+        """KPI cards of this month with the change from the previous month, from the grouped facts.
+
+        The ratios are those of the companies' sums (``ar.kpi.fact._read_group``),
+        ``None`` when undefined; the trend is ``None`` when either month is.
+        """
+        today = context["today"]
+        this_month = today.replace(day=1)
+        previous = kpi.add_months(this_month, -1)
+        names = [field for _key, field, _kind in KPI_CARDS] + ["target_dso"]
+        groups = self.env["ar.kpi.fact"]._read_group(
+            [("company_id", "in", context["companies"].ids), ("month", ">=", previous), ("month", "<=", this_month)],
+            ["month:month"],
+            [f"{name}:max" for name in names],
+        )
+        by_month = {
+            row[0]: dict(zip(names, (value if value is not False else None for value in row[1:]), strict=True))
+            for row in groups
+        }
+        current = by_month.get(this_month, {})
+        before = by_month.get(previous, {})
+        month_domain = [("month", "=", fields.Date.to_string(this_month))]
+        action = self._ar_kpi_action(context["companies"], month_domain)
+        dso_action = self._ar_kpi_action(context["companies"], month_domain, graph=True)
+        cards = []
+        for key, field, kind in KPI_CARDS:
+            value = current.get(field)
+            old = before.get(field)
+            card = {
+                "key": key,
+                "kind": kind,
+                "value": value,
+                "previous": old,
+                "trend": None if value is None or old is None else value - old,
+                "action": dso_action if key == "dso" else action,
+            }
+            if key == "dso":
+                card["target"] = current.get("target_dso")
+            cards.append(card)
+        return {"month": fields.Date.to_string(this_month), "cards": cards}
+
+    def _ar_dashboard_dso_chart(self, context):
+        """DSO and target DSO of each of the last 24 months (``None`` where undefined)."""
+        this_month = context["today"].replace(day=1)
+        first = kpi.add_months(this_month, 1 - DSO_MONTHS)
+        groups = self.env["ar.kpi.fact"]._read_group(
+            [("company_id", "in", context["companies"].ids), ("month", ">=", first), ("month", "<=", this_month)],
+            ["month:month"],
+            ["dso:max", "target_dso:max"],
+        )
+        values = {month: (dso, target) for month, dso, target in groups}
+        action = self._ar_kpi_action(context["companies"], graph=True)
+        points = []
+        for offset in range(DSO_MONTHS):
+            month = kpi.add_months(first, offset)
+            dso, target = values.get(month, (False, False))
+            points.append(
+                {
+                    "month": fields.Date.to_string(month),
+                    "dso": None if dso is False else dso,
+                    "target": None if target is False else target,
+                    "action": self._ar_narrow(action, [("month", "=", fields.Date.to_string(month))]),
+                }
+            )
+        return {"points": points, "action": self._ar_narrow(action, [("month", ">=", fields.Date.to_string(first))])}
+
+    def _ar_dashboard_aging(self, context):
+        """Open receivables by aging period, today (one query on the run's lines)."""
+        aging = context["aging"]
+        Line = self.env["ar.aging.report.line"]
+        [totals] = Line._read_group([("report_id", "=", aging.id)], [], [f"{name}:sum" for name in BUCKET_FIELDS])
+        labels = Line._bucket_labels()
+        action = aging._ar_lines_action()
+        periods = [
+            {
+                "key": f"b{index}",
+                "label": label,
+                "amount": amount,
+                "action": self._ar_narrow(action, [("bucket", "=", f"b{index}")], label),
+            }
+            for index, (label, amount) in enumerate(zip(labels, totals, strict=True))
+        ]
+        return {"total": sum(totals), "periods": periods, "action": action}
+
+    def _ar_dashboard_top_overdue(self, context):
+        """The customers owing most past their due dates, largest first (one query)."""
+        aging = context["aging"]
+        groups = self.env["ar.aging.report.line"]._read_group(
+            [("report_id", "=", aging.id), ("bucket", "!=", "b0"), ("partner_id", "!=", False)],
+            ["partner_id"],
+            ["amount_residual:sum", "days_overdue:max"],
+            having=[("amount_residual:sum", ">", 0)],
+            order="amount_residual:sum desc, partner_id",
+            limit=TOP_OVERDUE,
+        )
+        action = aging._ar_lines_action()
+        return [
+            {
+                "partner_id": partner.id,
+                "name": partner.display_name,
+                "amount": amount,
+                "days": days,
+                "action": self._ar_narrow(
+                    action, [("partner_id", "=", partner.id), ("bucket", "!=", "b0")], partner.display_name
+                ),
+            }
+            for partner, amount, days in groups
+        ]
+
+    def _ar_dashboard_grades(self, context):
+        """Open receivables and customers by risk grade, today (one query on the run's lines)."""
+        aging = context["aging"]
+        groups = self.env["ar.aging.report.line"]._read_group(
+            [("report_id", "=", aging.id)],
+            ["risk_grade"],
+            ["amount_residual:sum", "partner_id:count_distinct"],
+        )
+        values = {grade or False: (amount, count) for grade, amount, count in groups}
+        action = aging._ar_lines_action()
+        # the grades' labels in the user's language
+        labels = dict(self.env["ar.aging.report.line"]._fields["risk_grade"]._description_selection(self.env))
+        grades = []
+        for grade in [*labels, False]:
+            amount, count = values.get(grade, (0.0, 0))
+            if grade is False and not count:
+                continue
+            label = labels[grade] if grade else self.env._("Not graded")
+            grades.append(
+                {
+                    "grade": grade,
+                    "label": label,
+                    "amount": amount,
+                    "customers": count,
+                    "action": self._ar_narrow(action, [("risk_grade", "=", grade)], label),
+                }
+            )
+        return grades
+
+    def _ar_dashboard_forecast(self, context):
+        """Open invoices by expected week (13 weeks), then "later" and "doubtful" (one query)."""
+        run = context["forecast"]
+        groups = self.env["ar.forecast.report.line"]._read_group(
+            [("report_id", "=", run.id), ("kind", "=", "open")], ["week"], ["amount:sum"]
+        )
+        amounts = dict(groups)
+        first = run._ar_first_week()
+        action = run._ar_lines_action()
+        Line = self.env["ar.forecast.report.line"]
+        weeks = []
+        for key in [*forecast.week_keys(), forecast.DOUBTFUL]:
+            if isinstance(key, int):
+                start = first + datetime.timedelta(weeks=key)
+                code, label = start.isoformat(), start.isoformat()
+            else:
+                code, label = key, Line._ar_week_label(key)
+            weeks.append(
+                {
+                    "week": code,
+                    "label": label,
+                    "amount": amounts.get(code, 0.0),
+                    "action": self._ar_narrow(action, [("kind", "=", "open"), ("week", "=", code)], label),
+                }
+            )
+        return {"weeks": weeks, "action": action}
+
+    def _ar_dashboard_discounts(self, context):
+        """Early-payment discounts of the invoices of the last 12 months, by outcome (two queries)."""
+        Analysis = self.env["ar.discount.analysis"]
+        start = context["today"] - datetime.timedelta(days=DISCOUNT_DAYS)
+        domain = [("company_id", "in", context["companies"].ids), ("invoice_date", ">", fields.Date.to_string(start))]
+        groups = Analysis._read_group(domain, ["state"], ["__count", "discount_offered:sum", "discount_granted:sum"])
+        counts = {state: count for state, count, _offered, _granted in groups}
+        [[cost]] = Analysis._read_group([*domain, ("state", "=", "in_time")], [], ["realised_cost:avg"])
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_optimizer.ar_discount_analysis_action"
         )
-        states = self.env.context.get("ar_discount_states")
-        action["domain"] = self._ar_discount_domain() + ([("state", "in", states)] if states else [])
-        action["view_mode"] = "list,pivot,graph"
-        action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
-        return action
+        action["domain"] = domain
 
-    def action_open_grade(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.res_partner_action_customer")
-        action["domain"] = [("ar_risk_grade", "=", self.env.context.get("ar_grade"))]
-        action["context"] = {}
-        return action
+        def narrow(states):
+            return self._ar_narrow(action, [("state", "in", states)])
 
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
-
-    def _ar_refresh(self):
-        """Run the three reports and copy their figures on the dashboard."""
-        self.ensure_one()
-        self._ar_check_companies()
-        companies = [Command.set(self.env.companies.ids)]
-        aging = self.env["ar.aging.report"].create({"company_ids": companies})
-        aging._compute_lines()
-        self.env["ar.kpi.fact"]._ar_refresh_recent(self.env.companies)
-        forecast = self.env["ar.forecast.report"].create({"company_ids": companies, "past_weeks": 0})
-        forecast._compute_lines()
-        vals = {"aging_report_id": aging.id, "forecast_report_id": forecast.id}
-        vals.update(self._ar_aging_vals(aging))
-        vals.update(self._ar_kpi_vals())
-        vals.update(self._ar_forecast_vals(forecast))
-        vals.update(self._ar_grade_vals())
-        vals.update(self._ar_discount_vals())
-        self.write(vals)
-
-    def _ar_aging_vals(self, aging):
-        Line = self.env["ar.aging.report.line"]
-        domain = [("report_id", "=", aging.id)]
-        [totals] = Line._read_group(domain, [], [f"{name}:sum" for name in BUCKET_FIELDS])
-        vals = dict(zip(BUCKET_FIELDS, totals, strict=True))
-        total = sum(totals)
-        overdue = total - totals[0]
-        vals.update(
-            total_receivables=total,
-            overdue_receivables=overdue,
-            percent_overdue=overdue / total * 100 if total > 0 else 0.0,
-        )
-        groups = Line._read_group(
-            [*domain, ("bucket", "!=", "b0"), ("partner_id", "!=", False)],
-            ["partner_id"],
-            ["amount_residual:sum"],
-            having=[("amount_residual:sum", ">", 0)],
-            order="amount_residual:sum desc",
-            limit=TOP_OVERDUE,
-        )
-        vals["top_overdue_ids"] = [Command.set([partner.id for partner, _amount in groups])]
-        return vals
-
-    def _ar_kpi_vals(self):
-        """KPIs of the company's last two months, from the grouped facts (ratios of the month's sums)."""
-        names = ["dso", "target_dso", "countback_dso", "cei", "days_to_pay"]
-        today = fields.Date.context_today(self)
-        groups = self.env["ar.kpi.fact"]._read_group(
-            [("company_id", "=", self.company_id.id), ("month", "<=", today)],
-            ["month:month"],
-            [f"{name}:max" for name in names],
-            order="month:month desc",
-            limit=2,
-        )
-        if not groups:
-            return {}
-        last = dict(zip(names, groups[0][1:], strict=True))
-        previous = dict(zip(names, groups[-1][1:], strict=True))
         return {
-            "dso": last["dso"] or 0.0,
-            "dso_trend": (last["dso"] or 0.0) - (previous["dso"] or 0.0),
-            "target_dso": last["target_dso"] or 0.0,
-            "countback_dso": last["countback_dso"] or 0.0,
-            "cei": last["cei"] or 0.0,
-            "cei_trend": (last["cei"] or 0.0) - (previous["cei"] or 0.0),
-            "days_to_pay": last["days_to_pay"] or 0.0,
-        }
-
-    def _ar_forecast_vals(self, forecast):
-        weeks = [0.0] * DASHBOARD_WEEKS
-        later = 0.0
-        doubtful = 0.0
-        first = forecast._ar_first_week()
-        for line in forecast.line_ids.filtered(lambda line: line.kind == "open"):
-            index = (line.week_start - first).days // 7 if line.week_start else None
-            if line.doubtful:
-                doubtful += line.amount
-            elif index is not None and index < DASHBOARD_WEEKS:
-                weeks[index] += line.amount
-            else:
-                later += line.amount
-        vals = {f"forecast_week_{index}": amount for index, amount in enumerate(weeks)}
-        vals.update(forecast_later=later, forecast_doubtful=doubtful)
-        return vals
-
-    def _ar_grade_vals(self):
-        groups = (
-            self.env["res.partner"]
-            .with_company(self.company_id)
-            ._read_group(
-                [("ar_risk_grade", "!=", False), ("parent_id", "=", False)],
-                ["ar_risk_grade"],
-                ["__count"],
-            )
-        )
-        counts = dict(groups)
-        return {f"grade_{grade.lower()}_count": counts.get(grade, 0) for grade, _label in RISK_GRADES}
-
-    def _ar_discount_domain(self):
-        start = fields.Date.context_today(self) - datetime.timedelta(days=365)
-        return [("company_id", "in", self.env.companies.ids), ("invoice_date", ">", start)]
-
-    def _ar_discount_vals(self):
-        """Early-payment discounts of invoices of the last 12 months, by outcome."""
-        groups = self.env["ar.discount.analysis"]._read_group(
-            self._ar_discount_domain(),
-            ["state"],
-            ["__count", "discount_offered:sum", "discount_granted:sum"],
-        )
-        counts = {state: count for state, count, _offered, _granted in groups}
-        [[cost]] = self.env["ar.discount.analysis"]._read_group(
-            [*self._ar_discount_domain(), ("state", "=", "in_time")], [], ["realised_cost:avg"]
-        )
-        return {
-            "discount_offered": sum(offered for _state, _count, offered, _granted in groups),
-            "discount_granted": sum(granted for _state, _count, _offered, granted in groups),
-            "discount_in_time_count": counts.get("in_time", 0),
-            "discount_missed_count": counts.get("missed", 0),
-            "discount_late_count": counts.get("taken_late", 0) + counts.get("over_deducted", 0),
-            "discount_realised_cost": cost or 0.0,
+            "offered": sum(offered for _state, _count, offered, _granted in groups),
+            "granted": sum(granted for _state, _count, _offered, granted in groups),
+            "in_time": counts.get("in_time", 0),
+            "missed": counts.get("missed", 0),
+            "late": counts.get("taken_late", 0) + counts.get("over_deducted", 0),
+            "realised_cost": cost if counts.get("in_time") else None,
+            "action": action,
+            "actions": {
+                "in_time": narrow(["in_time"]),
+                "missed": narrow(["missed"]),
+                "late": narrow(["taken_late", "over_deducted"]),
+            },
         }

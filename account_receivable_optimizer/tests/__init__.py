@@ -11,6 +11,7 @@ from . import test_forecast_accuracy
 from . import test_receivable_snapshot
 from . import test_analytics_pack
 from . import test_dashboard
+from . import test_reports_tour
 from . import test_early_discount
 from . import test_dunning_run
 from . import test_dunning_rules

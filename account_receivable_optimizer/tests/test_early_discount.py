@@ -280,21 +280,20 @@ class TestEarlyDiscount(ArCreditCommon):
         self.assertEqual(above.move_id, in_time)
         # The receivables dashboard's discount section, and its click-through
         with freeze_time("2026-03-25"):
-            dashboard = self.env["ar.receivables.dashboard"].create({})
-            vals = dashboard._ar_discount_vals()
+            section = self.env["ar.receivables.dashboard"].get_dashboard_data()["discounts"]
+            figures = ("offered", "granted", "in_time", "missed", "late", "realised_cost")
             self.assertEqual(
-                {key: round(value, 2) for key, value in vals.items()},
+                {key: round(section[key], 2) for key in figures},
                 {
-                    "discount_offered": 40.0,
-                    "discount_granted": 20.0,
-                    "discount_in_time_count": 1,
-                    "discount_missed_count": 1,
-                    "discount_late_count": 1,
-                    "discount_realised_cost": round(((1 + 20 / 980) ** (365 / 26) - 1) * 100, 1),
+                    "offered": 40.0,
+                    "granted": 20.0,
+                    "in_time": 1,
+                    "missed": 1,
+                    "late": 1,
+                    "realised_cost": round(((1 + 20 / 980) ** (365 / 26) - 1) * 100, 1),  # stored to 0.1
                 },
             )
-            dashboard.write(vals)
-            action = dashboard.with_context(ar_discount_states=["taken_late", "over_deducted"]).action_open_discounts()
+            action = section["actions"]["late"]
             self.assertEqual(self.env["ar.discount.analysis"].search(action["domain"]).move_id, late)
 
     def test_legal_mentions_in_french(self):

@@ -265,13 +265,8 @@ class TestSecurityFields(ArDunningCommon):
         with self.assertRaises(AccessError):
             self.env["ar.analytics.pack"].with_user(self.controller).create({"aging_report_id": foreign_aging.id})
         with self.assertRaises(AccessError):
-            self.env["ar.receivables.dashboard"].with_user(self.controller).create(
-                {"company_id": self.other_company.id}
-            )
+            self.env["ar.receivables.dashboard"].with_user(self.controller).get_dashboard_data(self.other_company.ids)
         self.assertFalse(self.env["ar.analytics.pack"].sudo().search([("aging_report_id", "=", foreign_aging.id)]))
-        self.assertFalse(
-            self.env["ar.receivables.dashboard"].sudo().search([("company_id", "=", self.other_company.id)])
-        )
 
     # ------------------------------------------------------------------
     # Escaping
