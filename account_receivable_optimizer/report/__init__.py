@@ -6,3 +6,4 @@ from . import ar_forecast_report
 from . import ar_forecast_report_line
 from . import ar_analytics_pack
 from . import ar_receivables_dashboard
+from . import ar_insurance_fact

@@ -580,4 +580,5 @@ class ArKpiFact(models.Model):
                     self._ar_refresh_recent(company)
             except Exception:  # one company must not stop the others
                 _logger.exception("Receivables KPI facts of company %s failed", company.id)
+            self.env["ar.insurance.fact"]._ar_cron_refresh_company(company)
             compat.cron_progress(self.env, done, len(companies) - done)
