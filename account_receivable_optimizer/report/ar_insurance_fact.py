@@ -156,9 +156,10 @@ class ArInsuranceFact(models.Model):
                 """
                 SELECT p.commercial_partner_id
                   FROM account_move_line aml
+                  JOIN account_account a ON a.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
                  WHERE aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
-                   AND aml.account_type = 'asset_receivable'
+                   AND a.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
                  UNION

@@ -283,7 +283,7 @@ class ArInsuranceLimitImport(models.TransientModel):
                 vats.add(vat)
             sirens |= {core_import.siren_of_vat(vat), core_import.siren_of_registry(cells.get("siren"))} - {""}
             if cells.get("name"):
-                names.add(cells["name"].strip().lower())
+                names.add(" ".join(cells["name"].lower().split()))
         if not (vats or sirens or names):
             return []
         self.env["res.partner"].flush_model(["vat", "company_registry", "name", "commercial_partner_id", "active"])
@@ -304,7 +304,7 @@ class ArInsuranceLimitImport(models.TransientModel):
                  WHERE clean_vat = ANY(%(vats)s)
                     OR (length(registry) >= 9 AND left(registry, 9) = ANY(%(sirens)s))
                     OR (clean_vat ~ '^FR[0-9A-Z]{2}[0-9]{9}$' AND substr(clean_vat, 5, 9) = ANY(%(sirens)s))
-                    OR lower(name) = ANY(%(names)s)
+                    OR lower(regexp_replace(trim(name), '[[:space:]]+', ' ', 'g')) = ANY(%(names)s)
                 """,
                 company=self.company_id.id,
                 vats=sorted(vats),
