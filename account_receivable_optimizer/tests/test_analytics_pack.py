@@ -25,7 +25,9 @@ class TestAnalyticsPack(ArAnalyticsCommon):
 
     def test_pack_sheets_and_totals(self):
         book = self._workbook()
-        self.assertEqual(book.sheetnames, ["Aging Summary", "Aging Detail", "KPIs by Month", "Forecast"])
+        self.assertEqual(
+            book.sheetnames, ["Aging Summary", "Aging Detail", "KPIs by Month", "Forecast", "Credit Insurance"]
+        )
         summary = book["Aging Summary"]
         rows = self._rows(summary)
         self.assertEqual(rows[0], ["Customer", "Not due", "1-30", "31-60", "61-90", "91-120", "> 120", "Total"])
