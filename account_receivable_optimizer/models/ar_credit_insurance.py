@@ -1,10 +1,15 @@
+import io
+
+import xlsxwriter
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_date
 
 from ..lib.ar_core import bounds
 from ..lib.ar_core import insurance as core_insurance
 from . import ar_limits
+from .res_partner import CONTROLLER_GROUP
 
 #: Bounds of the numbers of a cover.
 INSURANCE_LIMITS = {
@@ -249,3 +254,241 @@ class ArCreditInsurance(models.Model):
         """Whether this cover protects the receivables on ``day``."""
         self.ensure_one()
         return core_insurance.cover_counts(self.state, self.decision_date, self.expiry_date, day)
+
+    # ------------------------------------------------------------------
+    # Declaration pack (threat of loss), for the insurer
+    # ------------------------------------------------------------------
+
+    def action_ar_declaration_pack(self):
+        """Attach the threat-of-loss declaration pack (XLSX and PDF) to the cover (Credit Controllers)."""
+        self.ensure_one()
+        if not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(self.env._("Only Credit Controllers prepare the insurer's declaration pack."))
+        self.check_access("read")
+        attachments = self.sudo()._ar_declaration_pack()
+        self.sudo().message_post(
+            body=self.env._("Declaration pack for %(insurer)s prepared.", insurer=self.insurer_id.display_name),
+            attachment_ids=attachments.ids,
+            author_id=self.env.user.partner_id.id,
+        )
+        return True
+
+    def _ar_declaration_pack(self, today=None):
+        """Make the declaration pack of the cover: an XLSX and a PDF (HTML without PDF engine) attachment.
+
+        :return: the two ``ir.attachment`` records, attached to the cover
+        """
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        data = self._ar_declaration_data(today)
+        name = self.env._(
+            "Threat of loss %(customer)s %(date)s", customer=self.partner_id.name, date=fields.Date.to_string(today)
+        )
+        Attachment = self.env["ir.attachment"]
+        xlsx = Attachment.create(
+            {
+                "name": f"{name}.xlsx",
+                "raw": self._ar_declaration_xlsx(data),
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        content, extension, mimetype = (
+            self.env["ar.dunning.communication"]
+            .with_context(ar_declaration_date=fields.Date.to_string(today))
+            ._ar_render("account_receivable_optimizer.ar_insurance_declaration_report", self.ids)
+        )
+        document = Attachment.create(
+            {
+                "name": f"{name}.{extension}",
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return xlsx | document
+
+    def _ar_declaration_data(self, today=None):
+        """What the insurer needs to declare a threat of loss, read in a constant number of queries.
+
+        :return: dict with the customer's overdue items on ``today`` (oldest first), the reminders sent,
+            the promises to pay and the disputes of the customer in the cover's company, its exposure and
+            the declaration deadline of its oldest overdue item
+        """
+        self.ensure_one()
+        if not today:
+            today = self.env.context.get("ar_declaration_date") or fields.Date.context_today(self)
+        today = fields.Date.to_date(today)
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id
+        items = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "child_of", company.id),
+                    ("partner_id", "child_of", partner.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("parent_state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("date_maturity", "<", today),
+                ],
+                order="date_maturity, id",
+            )
+        )
+        domain = [("company_id", "=", company.id), ("partner_id", "=", partner.id)]
+        reminders = self.env["ar.dunning.communication"].sudo().search(domain, order="date, id")
+        promises = self.env["ar.payment.promise"].sudo().search(domain, order="promised_date, id")
+        disputes = self.env["ar.invoice.dispute"].sudo().search(domain, order="date_opened, id")
+        credit = partner._ar_get_credit_data(company, today=today)[partner.id]
+        oldest = items[:1].date_maturity
+        return {
+            "today": today,
+            "cover": self,
+            "partner": partner,
+            "items": items,
+            "overdue": sum(items.mapped("amount_residual")),
+            "exposure": credit.exposure,
+            "oldest_due": oldest,
+            "deadline": oldest and core_insurance.declaration_deadline(oldest, self.contract_id.declaration_days),
+            "reminders": reminders,
+            "promises": promises,
+            "disputes": disputes,
+        }
+
+    def _ar_declaration_xlsx(self, data):
+        """The declaration pack as XLSX bytes: summary, overdue items, reminders, promises, disputes."""
+        self.ensure_one()
+        env = self.env
+        output = io.BytesIO()
+        # names and notes are text, never formulas
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+
+        def write_date(sheet, row, col, value):
+            if value:
+                sheet.write_datetime(row, col, fields.Datetime.to_datetime(value), day)
+
+        self._ar_declaration_sheet_summary(workbook.add_worksheet(env._("Declaration")), data, bold, money, write_date)
+        self._ar_declaration_sheet_items(workbook.add_worksheet(env._("Overdue Items")), data, bold, money, write_date)
+        self._ar_declaration_sheet_history(workbook, data, bold, money, write_date)
+        workbook.close()
+        return output.getvalue()
+
+    def _ar_declaration_sheet_summary(self, sheet, data, bold, money, write_date):
+        env = self.env
+        sheet.set_column(0, 0, 34)
+        sheet.set_column(1, 1, 30)
+        partner = data["partner"]
+        summary = [
+            (env._("Insurer"), self.insurer_id.display_name or ""),
+            (env._("Contract"), self.contract_id.name or ""),
+            (env._("Buyer reference"), self.buyer_reference or ""),
+            (env._("Customer"), partner.display_name or ""),
+            (env._("VAT number"), partner.vat or ""),
+            (env._("Company registry"), partner.company_registry or ""),
+        ]
+        for row, (label, value) in enumerate(summary):
+            sheet.write_string(row, 0, label, bold)
+            sheet.write_string(row, 1, value)
+        row = len(summary)
+        for label, value in (
+            (env._("Granted amount"), self.granted_amount),
+            (env._("Indemnity (%)"), self.indemnity_percent),
+            (env._("Exposure"), data["exposure"]),
+            (env._("Overdue amount"), data["overdue"]),
+        ):
+            sheet.write_string(row, 0, label, bold)
+            sheet.write_number(row, 1, value, money)
+            row += 1
+        for label, value in (
+            (env._("Date"), data["today"]),
+            (env._("Oldest unpaid due date"), data["oldest_due"]),
+            (env._("Declaration deadline"), data["deadline"]),
+        ):
+            sheet.write_string(row, 0, label, bold)
+            write_date(sheet, row, 1, value)
+            row += 1
+
+    def _ar_declaration_sheet_items(self, sheet, data, bold, money, write_date):
+        env = self.env
+        sheet.write_row(
+            0,
+            0,
+            [
+                env._("Invoice"),
+                env._("Invoice date"),
+                env._("Due date"),
+                env._("Days late"),
+                env._("Total"),
+                env._("Amount due"),
+                env._("Disputed"),
+            ],
+            bold,
+        )
+        disputed = data["disputes"].filtered(lambda d: d.state == "open").move_id
+        for row, item in enumerate(data["items"], start=1):
+            move = item.move_id
+            sheet.write_string(row, 0, move.name or "")
+            write_date(sheet, row, 1, move.invoice_date)
+            write_date(sheet, row, 2, item.date_maturity)
+            sheet.write_number(row, 3, (data["today"] - item.date_maturity).days)
+            sheet.write_number(row, 4, move.amount_total_signed, money)
+            sheet.write_number(row, 5, item.amount_residual, money)
+            sheet.write_string(row, 6, env._("Yes") if move in disputed else "")
+        total_row = len(data["items"]) + 1
+        sheet.write_string(total_row, 0, env._("Total overdue"), bold)
+        sheet.write_number(total_row, 5, data["overdue"], money)
+
+    def _ar_declaration_sheet_history(self, workbook, data, bold, money, write_date):
+        """The reminders sent, the promises to pay and the disputes, a sheet each."""
+        env = self.env
+        sheet = workbook.add_worksheet(env._("Reminders"))
+        sheet.write_row(0, 0, [env._("Date"), env._("Level"), env._("Channels"), env._("State"), env._("Amount")], bold)
+        states = dict(data["reminders"]._fields["state"]._description_selection(env))
+        for row, reminder in enumerate(data["reminders"], start=1):
+            write_date(sheet, row, 0, reminder.date)
+            sheet.write_string(row, 1, reminder.level_id.name or "")
+            sheet.write_string(row, 2, reminder.channels or "")
+            sheet.write_string(row, 3, states.get(reminder.state, ""))
+            sheet.write_number(row, 4, reminder.amount_total, money)
+
+        sheet = workbook.add_worksheet(env._("Promises"))
+        sheet.write_row(
+            0, 0, [env._("Promised date"), env._("Amount"), env._("State"), env._("Invoices"), env._("Note")], bold
+        )
+        states = dict(data["promises"]._fields["state"]._description_selection(env))
+        for row, promise in enumerate(data["promises"], start=1):
+            write_date(sheet, row, 0, promise.promised_date)
+            sheet.write_number(row, 1, promise.amount, money)
+            sheet.write_string(row, 2, states.get(promise.state, ""))
+            sheet.write_string(row, 3, ", ".join(promise.move_ids.mapped("name")))
+            sheet.write_string(row, 4, promise.note or "")
+
+        sheet = workbook.add_worksheet(env._("Disputes"))
+        sheet.write_row(
+            0,
+            0,
+            [
+                env._("Invoice"),
+                env._("Opened on"),
+                env._("Reason"),
+                env._("State"),
+                env._("Resolved on"),
+                env._("Note"),
+            ],
+            bold,
+        )
+        states = dict(data["disputes"]._fields["state"]._description_selection(env))
+        for row, dispute in enumerate(data["disputes"], start=1):
+            sheet.write_string(row, 0, dispute.move_id.name or "")
+            write_date(sheet, row, 1, dispute.date_opened)
+            sheet.write_string(row, 2, dispute.reason_id.name or "")
+            sheet.write_string(row, 3, states.get(dispute.state, ""))
+            write_date(sheet, row, 4, dispute.date_resolved)
+            sheet.write_string(row, 5, dispute.note or "")

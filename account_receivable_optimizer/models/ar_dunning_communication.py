@@ -122,6 +122,9 @@ class ArDunningCommunication(models.Model):
                 "sent_unmatched": self.env._(
                     "Sent although %(amount)s of payments or credit notes are not matched.", amount=amount
                 ),
+                "no_cover": self.env._(
+                    "No insurance cover of the customer counts on this day: no declaration pack for the insurer."
+                ),
                 "error": communication.reason_detail or "",
             }
             for code in (communication.reason_codes or "").split(","):
@@ -407,6 +410,27 @@ class ArDunningCommunication(models.Model):
         self._ar_attach(
             self.env._("Invoices %(customer)s", customer=self.partner_id.name) + f".{report_type}", content, mimetype
         )
+        if self.level_id.hand_over_target == "insurer":
+            self._ar_hand_over_to_insurer()
+
+    def _ar_hand_over_to_insurer(self):
+        """Attach the insurer's declaration pack of the cover counting on the day (the latest decided)."""
+        self.ensure_one()
+        covers = (
+            self.env["ar.credit.insurance"]
+            .sudo()
+            .search(
+                [("company_id", "=", self.company_id.id), ("partner_id", "=", self.partner_id.id)],
+                order="decision_date desc, id desc",
+            )
+            .filtered(lambda cover: cover._ar_counts_on(self.date))
+        )
+        if not covers:
+            self._ar_add_reason("no_cover")
+            return False
+        attachments = covers[0]._ar_declaration_pack(self.date)
+        self.attachment_ids = [Command.link(attachment.id) for attachment in attachments]
+        return True
 
 
 class ArDunningCommunicationLine(models.Model):

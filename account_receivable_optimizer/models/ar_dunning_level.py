@@ -110,6 +110,14 @@ class ArDunningLevel(models.Model):
         help="Last step: the customer's collection state becomes 'Handed over' and a case file "
         "(invoices and reminder history) is attached to the communication.",
     )
+    hand_over_target = fields.Selection(
+        [("collection", "Collection agency"), ("insurer", "Credit insurer")],
+        string="Hand Over To",
+        default="collection",
+        required=True,
+        help="Credit insurer: the declaration pack of the threat of loss (XLSX and PDF of the overdue items, "
+        "reminders sent, promises and disputes) is attached too, when a cover of the customer counts on the day.",
+    )
 
     @api.constrains("offset_days", "min_interval_days", "policy_id")
     def _check_offsets(self):

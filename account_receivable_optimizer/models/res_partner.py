@@ -57,8 +57,9 @@ PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
 PAYMENT_WINDOW_DAYS = 365
 
-#: Insurance covers ``[(amount, indemnity %)]`` and guarantees valid on a day, in company currency.
-CoverData = namedtuple("CoverData", "covers cover guarantees")
+#: Insurance covers ``[(amount, indemnity %)]`` and guarantees valid on a day, in company currency;
+#: ``insurers``: the insurer (partner id) of each cover, in the same order.
+CoverData = namedtuple("CoverData", "covers cover guarantees insurers")
 
 CreditData = namedtuple(
     "CreditData",
@@ -564,7 +565,7 @@ class ResPartner(models.Model):
         :return: ``{partner_id: CoverData}`` for every partner of ``self``
         """
         today = today or fields.Date.context_today(self)
-        result = {pid: CoverData(covers=[], cover=0.0, guarantees=0.0) for pid in self.ids}
+        result = {pid: CoverData(covers=[], cover=0.0, guarantees=0.0, insurers=[]) for pid in self.ids}
         if not self.ids:
             return result
         to_company = company.currency_id
@@ -590,6 +591,7 @@ class ResPartner(models.Model):
             amount = convert(cover.currency_id, cover.granted_amount)
             data = result[cover.partner_id.id]
             data.covers.append((amount, cover.indemnity_percent))
+            data.insurers.append(cover.insurer_id.id)
             result[cover.partner_id.id] = data._replace(cover=data.cover + amount)
         guarantees = (
             self.env["ar.credit.guarantee"]

@@ -8,3 +8,4 @@ from . import ar_forecast_week
 from . import ar_receivable_snapshot
 from . import ar_analytics_pack
 from . import ar_receivables_dashboard
+from . import ar_insurance_fact

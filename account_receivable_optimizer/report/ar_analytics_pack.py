@@ -132,6 +132,7 @@ class ArAnalyticsPack(models.TransientModel):
         self._ar_sheet_history(workbook, formats, aging)
         self._ar_sheet_forecast(workbook, formats, forecast)
         self._ar_sheet_accuracy(workbook, formats, forecast)
+        self._ar_sheet_insurance(workbook, formats, aging)
         workbook.close()
         return output.getvalue()
 
@@ -332,6 +333,48 @@ class ArAnalyticsPack(models.TransientModel):
             sheet.write_string(last + offset, 0, label, formats["total"])
             if forecast.forecast_collected_weeks:  # undefined errors are left empty
                 sheet.write_number(last + offset, 1, value, formats[DAYS])
+    def _ar_sheet_insurance(self, workbook, formats, aging):
+        """Exposure, insurance cover, insured share, guarantees and uncovered exposure by customer and insurer.
+
+        The credit insurance facts of the aging run's companies are refreshed first (as of today).
+        """
+        Fact = self.env["ar.insurance.fact"]
+        for company in aging.company_ids:
+            Fact.sudo()._ar_refresh(company)
+        domain = [("company_id", "in", aging.company_ids.ids)]
+        if aging.partner_ids:
+            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
+        if aging.risk_grade:
+            domain.append(("risk_grade", "=", aging.risk_grade))
+        facts = Fact.search(domain).sorted(
+            lambda fact: (
+                (fact.partner_id.display_name or "").lower(),
+                not fact.insurer_id,
+                (fact.insurer_id.display_name or "").lower(),
+            )
+        )
+        sheet = workbook.add_worksheet(self.env._("Credit Insurance"))
+        headers = [
+            self.env._("Customer"),
+            self.env._("Insurer"),
+            self.env._("Risk Grade"),
+            self.env._("Exposure"),
+            self.env._("Insurance Cover"),
+            self.env._("Insured Share"),
+            self.env._("Guarantees"),
+            self.env._("Uncovered Exposure"),
+        ]
+        self._ar_header(sheet, formats, headers, [36, 28, 10, 16, 16, 16, 16, 18])
+        amounts = ("exposure", "cover", "insured_share", "guaranteed", "uncovered")
+        for row, fact in enumerate(facts, start=1):
+            sheet.write_string(row, 0, fact.partner_id.display_name or "")
+            sheet.write_string(row, 1, fact.insurer_id.display_name or self.env._("Not insured"))
+            sheet.write_string(row, 2, fact.risk_grade or "")
+            for col, name in enumerate(amounts, start=3):
+                sheet.write_number(row, col, fact[name], formats[MONEY])
+        last = len(facts) + 1
+        sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
+        self._ar_totals(sheet, formats, last, range(3, 8), [sum(facts.mapped(name)) for name in amounts])
 
     # ------------------------------------------------------------------
     # Cron

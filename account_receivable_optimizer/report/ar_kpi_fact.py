@@ -583,6 +583,7 @@ class ArKpiFact(models.Model):
             ("KPI facts", self._ar_refresh_recent),
             ("snapshot", self.env["ar.receivable.snapshot"].sudo()._ar_snapshot_recent),
             ("forecast", self.env["ar.forecast.week"].sudo()._ar_store_forecast),
+            ("insurance facts", self.env["ar.insurance.fact"].sudo()._ar_refresh),
         )
         for done, company in enumerate(companies, start=1):
             for what, step in steps:

@@ -28,7 +28,15 @@ class TestAnalyticsPack(ArAnalyticsCommon):
         book = self._workbook()
         self.assertEqual(
             book.sheetnames,
-            ["Aging Summary", "Aging Detail", "KPIs by Month", "Receivables History", "Forecast", "Forecast Accuracy"],
+            [
+                "Aging Summary",
+                "Aging Detail",
+                "KPIs by Month",
+                "Receivables History",
+                "Forecast",
+                "Forecast Accuracy",
+                "Credit Insurance",
+            ],
         )
         summary = book["Aging Summary"]
         rows = self._rows(summary)

@@ -44,13 +44,23 @@ def insured_share_of_covers(exposure: float, covers: Iterable[tuple[float, float
     The exposure is placed on the first cover up to its amount, the rest on
     the next one, and so on: a euro of exposure is never insured twice.
     """
+    covers = list(covers)
+    covered = fill_covers(exposure, [amount for amount, _percent in covers])
+    return sum(part * percent / 100.0 for part, (_amount, percent) in zip(covered, covers, strict=True))
+
+
+def fill_covers(exposure: float, amounts: Iterable[float]) -> list[float]:
+    """The part of the exposure placed on each cover, in the given order (first filled first).
+
+    The parts never exceed their cover and sum to min(exposure, total cover).
+    """
     left = max(exposure, 0.0)
-    share = 0.0
-    for amount, percent in covers:
-        covered = min(left, max(amount, 0.0))
-        share += covered * percent / 100.0
-        left -= covered
-    return share
+    parts = []
+    for amount in amounts:
+        part = min(left, max(amount, 0.0))
+        parts.append(part)
+        left -= part
+    return parts
 
 
 def secured_amount(cover: float, guarantees: float) -> float:
