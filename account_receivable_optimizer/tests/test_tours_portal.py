@@ -25,6 +25,7 @@ class TestPortalTour(ArDunningCommon, ArTourCase):
         new_test_user(
             self.env,
             login="alpha_portal",
+            name="Ann Alpha",
             groups="base.group_portal",
             partner_id=self.contact.id,
             company_id=self.company.id,

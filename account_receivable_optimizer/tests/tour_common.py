@@ -80,6 +80,8 @@ class ArTourCase(HttpCase):
         self.env.company.name = "Acme Supplies"
 
     def ar_start_tour(self, url, tour, login, **kwargs):
+        # the whole tour, not a step: test machines running several suites at once are slow
+        kwargs.setdefault("timeout", 300)
         if os.environ.get(SCREENSHOTS_ENV):
             kwargs["cookies"] = dict(kwargs.get("cookies") or {}, **{SCREENSHOTS_COOKIE: "1"})
         self.start_tour(url, tour, login=login, **kwargs)

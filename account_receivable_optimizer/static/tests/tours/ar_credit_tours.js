@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { menu, openInvoicing, screenshot } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
+import { SLOW, menu, openInvoicing, screenshot } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
 
 const BANNER = ".o_form_view .alert:contains('Posting will be refused')";
 const CONFIRM = ".o_form_view .o_form_statusbar button[name='action_post']:visible";
@@ -10,6 +10,7 @@ registry.category("web_tour.tours").add("ar_credit_override_tour", {
         {
             content: "The draft invoice warns that the credit policy blocks it",
             trigger: BANNER,
+            ...SLOW,
         },
         screenshot("invoice-credit-banner", BANNER),
         {
@@ -20,6 +21,7 @@ registry.category("web_tour.tours").add("ar_credit_override_tour", {
         {
             content: "Posting is refused",
             trigger: BLOCK_DIALOG,
+            ...SLOW,
         },
         {
             trigger: `${BLOCK_DIALOG} .modal-footer .btn-primary`,
@@ -43,6 +45,7 @@ registry.category("web_tour.tours").add("ar_credit_override_tour", {
         {
             content: "The invoice is posted",
             trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Posted')",
+            ...SLOW,
         },
         {
             content: "The override is in the chatter",
@@ -65,6 +68,7 @@ registry.category("web_tour.tours").add("ar_credit_refused_tour", {
         {
             content: "The draft invoice warns that the credit policy blocks it",
             trigger: BANNER,
+            ...SLOW,
         },
         {
             content: "A billing user has no override button",
@@ -78,6 +82,7 @@ registry.category("web_tour.tours").add("ar_credit_refused_tour", {
         {
             content: "Posting is refused, with the way out",
             trigger: `${BLOCK_DIALOG}:contains('Ask a Credit Manager to post it with')`,
+            ...SLOW,
         },
         screenshot("invoice-credit-block", BLOCK_DIALOG),
         {
@@ -100,6 +105,7 @@ registry.category("web_tour.tours").add("ar_salesperson_credit_tour", {
             content: "Open the customer's credit tab",
             trigger: ".o_form_view .o_notebook .nav-link:contains('Credit & Risk')",
             run: "click",
+            ...SLOW,
         },
         {
             content: "The grade is shown, read-only",
@@ -153,10 +159,19 @@ registry.category("web_tour.tours").add("ar_admin_settings_tour", {
             content: "Turn the legal mentions on: their rates are asked",
             trigger: "#ar_invoice_legal_mentions input[type='checkbox']",
             run: "click",
+            ...SLOW,
         },
         {
             trigger: "#ar_invoice_legal_mentions .o_field_widget[name='ar_recovery_fee']",
         },
         screenshot("admin-settings", "#ar_credit_policy", { scroll: true }),
+        {
+            content: "Leave the settings unchanged",
+            trigger: ".o_form_button_cancel:visible",
+            run: "click",
+        },
+        {
+            trigger: "#ar_invoice_legal_mentions input[type='checkbox']:not(:checked)",
+        },
     ],
 });

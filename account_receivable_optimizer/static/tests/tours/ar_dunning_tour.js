@@ -1,13 +1,14 @@
 import { registry } from "@web/core/registry";
-import { menu, openInvoicing, screenshot } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
+import { SLOW, menu, openInvoicing, screenshot } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
 
 registry.category("web_tour.tours").add("ar_dunning_tour", {
     steps: () => [
         ...openInvoicing,
-        ...menu("Customers", "Run Dunning"),
+        ...menu("Customers", "Run Dunning", { dialog: true }),
         {
             content: "The preview lists who would be reminded, at which level",
             trigger: ".modal .o_data_row:contains('Alpha Industries'):contains('Reminder')",
+            ...SLOW,
         },
         screenshot("dunning-preview", ".modal .o_data_row"),
         {
@@ -23,9 +24,17 @@ registry.category("web_tour.tours").add("ar_dunning_tour", {
         {
             content: "The reminders of the day are shown",
             trigger: ".o_list_view .o_data_row:contains('Alpha Industries'):contains('Reminder')",
+            ...SLOW,
         },
         {
-            trigger: "body:not(:has(.modal))",
+            content: "Close the notice that the dunning started, unless it went by itself",
+            trigger: ".o_list_view",
+            run() {
+                document.querySelector(".o_notification .o_notification_close")?.click();
+            },
+        },
+        {
+            trigger: "body:not(:has(.modal)):not(:has(.o_notification))",
         },
         ...menu("Customers", "Reminders"),
         {
@@ -52,21 +61,21 @@ registry.category("web_tour.tours").add("ar_collector_plan_tour", {
         ...menu("Customers", "Collector Worklist"),
         {
             content: "The customer is on the collector's worklist: its requests from the portal",
-            trigger: ".o_list_view .o_data_row:contains('Alpha Industries')",
+            trigger: ".o_list_view .o_data_row:contains('Alpha Industries') td[name='ar_dunning_priority']",
         },
-        screenshot("collector-worklist", ".o_list_view .o_data_row"),
+        screenshot("collector-worklist", ".o_list_view .o_data_row td[name='ar_dunning_priority']"),
         ...menu("Customers", "Disputes"),
         {
             content: "The dispute sent from the portal waits for the collector",
-            trigger: ".o_list_view .o_data_row:contains('Alpha Industries')",
+            trigger: ".o_list_view .o_data_row:contains('Alpha Industries') td[name='reason_id']",
         },
-        screenshot("collector-disputes", ".o_list_view .o_data_row"),
+        screenshot("collector-disputes", ".o_list_view .o_data_row td[name='reason_id']"),
         ...menu("Customers", "Promises to Pay"),
         {
             content: "So does the promise",
-            trigger: ".o_list_view .o_data_row:contains('Alpha Industries'):contains('300.00')",
+            trigger: ".o_list_view .o_data_row:contains('Alpha Industries') td[name='amount']:contains('300.00')",
         },
-        screenshot("collector-promises", ".o_list_view .o_data_row"),
+        screenshot("collector-promises", ".o_list_view .o_data_row td[name='promised_date']"),
         ...menu("Customers", "Payment Plans"),
         {
             content: "Open the payment plan the customer asked for",
@@ -86,6 +95,7 @@ registry.category("web_tour.tours").add("ar_collector_plan_tour", {
         {
             content: "The plan waits for the customer's signature",
             trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Proposed')",
+            ...SLOW,
         },
     ],
 });

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { screenshot, unloads } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
+import { SLOW, screenshot, unloads } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
 
 registry.category("web_tour.tours").add("ar_portal_tour", {
     steps: () => {
@@ -8,6 +8,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The reminder's link opens the open invoices",
                 trigger: ".o_ar_open_items",
+                ...SLOW,
             },
             screenshot("portal-open-items", ".o_ar_open_items"),
             {
@@ -35,6 +36,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The promise is recorded",
                 trigger: ".o_ar_done:contains('promise to pay is recorded')",
+                ...SLOW,
             },
             screenshot("portal-promise", ".o_ar_done"),
             {
@@ -54,6 +56,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The dispute is recorded and the invoice shown disputed",
                 trigger: ".o_ar_done:contains('Your dispute is recorded')",
+                ...SLOW,
             },
             {
                 trigger: ".o_ar_open_items .badge:contains('Disputed')",
@@ -76,6 +79,7 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The request is sent",
                 trigger: ".o_ar_done:contains('request for a payment plan is sent')",
+                ...SLOW,
             },
             screenshot("portal-plan-request", ".o_ar_done"),
         ];
@@ -87,6 +91,7 @@ registry.category("web_tour.tours").add("ar_portal_plan_tour", {
         {
             content: "The reminder's link shows the plan waiting for a signature",
             trigger: ".o_ar_open_items",
+            ...SLOW,
         },
         {
             content: "Accept the payment plan proposed by the collector",

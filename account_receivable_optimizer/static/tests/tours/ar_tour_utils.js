@@ -13,6 +13,13 @@ import { session } from "@web/session";
 // know the key (its step schema logs an error).
 export const unloads = (session.server_version_info?.[0] ?? 0) >= 19 ? { expectUnloadPage: true } : {};
 
+/**
+ * How long a step waits for the page after loading it or after a call to the server: the
+ * tours run on busy test machines, where a web client takes more than the 10 seconds of
+ * the default to start.
+ */
+export const SLOW = { timeout: 30000 };
+
 const PREFIX = "aro-screenshot: ";
 
 function screenshotsWanted() {
@@ -55,20 +62,33 @@ export function screenshot(name, trigger = "body", { scroll = false } = {}) {
 }
 
 /**
- * The steps that open ``item`` in the ``section`` menu of the app's top bar.
+ * The steps that open ``item`` in the ``section`` menu of the app's top bar; when the item
+ * opens a view (not a dialog), until the breadcrumb shows it, so that the next steps do not
+ * find the elements of the view it replaces.
  */
-export function menu(section, item) {
+export function menu(section, item, { dialog = false } = {}) {
+    const shown = dialog
+        ? []
+        : [
+              {
+                  content: `${item} is shown`,
+                  trigger: `.o_breadcrumb .o_last_breadcrumb_item:contains('${item}')`,
+                  ...SLOW,
+              },
+          ];
     return [
         {
             content: `Open the ${section} menu`,
             trigger: `.o_main_navbar .o_menu_sections button:contains('${section}')`,
             run: "click",
+            ...SLOW,
         },
         {
             content: `Choose ${item}`,
             trigger: `.o-dropdown--menu .dropdown-item:contains('${item}')`,
             run: "click",
         },
+        ...shown,
     ];
 }
 
@@ -80,6 +100,7 @@ export const openInvoicing = [
         content: "Open the apps menu",
         trigger: ".o_navbar_apps_menu button",
         run: "click",
+        ...SLOW,
     },
     {
         content: "Open the Invoicing app",
