@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import MANAGER, ArCreditCommon
-from .tour_common import ArTourCase
+from .tour_common import INVOICES, ArTourCase
 
 
 @tagged("post_install", "-at_install")
@@ -77,6 +77,6 @@ class TestCreditTours(ArCreditCommon, ArTourCase):
         """No assertion of its own beyond the tours' steps: the policy, its levels and the settings are shown."""
         # the Configuration menu of Invoicing is for its administrators
         self._user("ar_admin", f"account.group_account_manager,{MANAGER}").name = "Ada Admin"
-        self.ar_start_tour("/odoo", "ar_admin_tour", login="ar_admin")
+        self.ar_start_tour(INVOICES, "ar_admin_tour", login="ar_admin")
         self.ar_start_tour("/odoo/action-account.action_account_config", "ar_admin_settings_tour", login="admin")
         self.assertFalse(self.company.ar_invoice_legal_mentions)  # shown, not saved

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from ..compat import link_groups
 from .dunning_common import ArDunningCommon
-from .tour_common import ArTourCase
+from .tour_common import INVOICES, ArTourCase
 
 
 @tagged("post_install", "-at_install")
@@ -29,7 +29,7 @@ class TestDunningTour(ArDunningCommon, ArTourCase):
             return result
 
         with patch.object(Partner, "_ar_run_dunning_now", run_now_and_work):
-            self.ar_start_tour("/odoo", "ar_dunning_tour", login="ar_collector")
+            self.ar_start_tour(INVOICES, "ar_dunning_tour", login="ar_collector")
         communication = self._communications()
         self.assertRecordValues(
             communication,

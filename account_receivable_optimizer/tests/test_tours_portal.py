@@ -5,7 +5,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..compat import link_groups
 from .dunning_common import ArDunningCommon
-from .tour_common import ArTourCase
+from .tour_common import INVOICES, ArTourCase
 
 PORTAL_ACTIVITY = "account_receivable_optimizer.mail_activity_portal"
 
@@ -60,7 +60,7 @@ class TestPortalTour(ArDunningCommon, ArTourCase):
         )
 
         # the collector proposes the requested schedule
-        self.ar_start_tour("/odoo", "ar_collector_plan_tour", login="ar_collector")
+        self.ar_start_tour(INVOICES, "ar_collector_plan_tour", login="ar_collector")
         self.assertRecordValues(plan, [{"state": "proposed", "amount_due_at_plan": 900.0}])
         proposed = self.customer.message_ids.filtered(lambda m: "Payment plan proposed" in (m.body or ""))
         self.assertEqual(len(proposed), 1)

@@ -29,6 +29,8 @@ SCREENSHOTS_ENV = "ARO_SCREENSHOTS"
 #: The cookie that tells the tours to take screenshots.
 SCREENSHOTS_COOKIE = "aro_screenshots"
 PREFIX = "aro-screenshot: "
+#: Where the back-office tours start: the list of customer invoices, in the Invoicing app.
+INVOICES = "/odoo/action-account.action_move_out_invoice_type"
 
 
 def _compress(png):

@@ -46,7 +46,11 @@ export function screenshot(name, trigger = "body", { scroll = false } = {}) {
             if (scroll) {
                 this.anchor.scrollIntoView({ block: "start" });
             }
-            // let the last render and transitions settle before the capture
+            // wait for the web client's pending calls ("Loading"), then for the last render
+            const loaded = Date.now() + 10000;
+            while (document.querySelector(".o_loading_indicator") && Date.now() < loaded) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
             await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
             console.log(PREFIX + name);
             // the test sets data-aro-shot once the capture is saved
