@@ -1,7 +1,7 @@
 import { session } from "@web/session";
 
 /**
- * Tour helpers shared by the module's tours.
+ * Steps shared by the module's tours.
  *
  * The tests set the cookie ``aro_screenshots=1`` when the documentation's
  * screenshots are wanted (ARO_SCREENSHOTS): a screenshot step then asks the
