@@ -90,12 +90,12 @@ class ArTourCase(HttpCase):
         self.start_tour(url, tour, login=login, **kwargs)
 
     def authenticate(self, user, password, browser=None):
-        session = super().authenticate(user, password, browser=browser)
+        result = super().authenticate(user, password, browser=browser)
         folder = os.environ.get(SCREENSHOTS_ENV)
         if browser is not None and folder:
             os.makedirs(folder, exist_ok=True)
             watch_screenshots(browser, folder)
-        return session
+        return result
 
     def _ar_build_assets(self, url, login):
         """Build the page's asset bundles before the browser asks for them.
