@@ -25,3 +25,6 @@ from . import test_payment_plan
 from . import test_dunning_ledger
 from . import test_i18n
 from . import test_french_screens
+from . import test_tours_credit
+from . import test_tours_dunning
+from . import test_tours_portal

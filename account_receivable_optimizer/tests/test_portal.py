@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..compat import sms_number_field
@@ -286,45 +286,3 @@ class TestDunningSms(ArDunningCommon):
         self._run("2026-02-10")
         self.assertFalse(self._sms())
         self.assertIn("no mobile or phone number", self._communications().reason)
-
-
-@tagged("post_install", "-at_install")
-class TestPortalTour(ArDunningCommon, HttpCase):
-    """In a browser, as a portal user: open the reminder's link, promise, dispute, ask for a plan."""
-
-    def test_portal_tour(self):
-        today = fields.Date.context_today(self.env["account.move"])
-        invoice = self._invoice(900.0, invoice_date=today - timedelta(days=40), due_date=today - timedelta(days=20))
-        new_test_user(
-            self.env,
-            login="alpha_portal",
-            groups="base.group_portal",
-            partner_id=self.contact.id,
-            company_id=self.company.id,
-            company_ids=[fields.Command.set(self.company.ids)],
-        )
-        proposed = self.env["ar.payment.plan"].create(
-            {
-                "partner_id": self.customer.id,
-                "move_ids": [Command.set(invoice.ids)],
-                "line_ids": [
-                    Command.create({"date": today + timedelta(days=10), "amount": 450.0}),
-                    Command.create({"date": today + timedelta(days=40), "amount": 450.0}),
-                ],
-            }
-        )
-        proposed.action_propose()
-        account = self.env["ar.portal.account"]._ar_get(self.customer, self.company)
-        self.start_tour(
-            f"/my/receivables/{account.id}?access_token={account.access_token}", "ar_portal_tour", login="alpha_portal"
-        )
-        promise = self.env["ar.payment.promise"].search([("partner_id", "=", self.customer.id)])
-        self.assertRecordValues(
-            promise, [{"amount": 300.0, "promised_date": today + timedelta(days=5), "move_ids": invoice.ids}]
-        )
-        dispute = self.env["ar.invoice.dispute"].search([("move_id", "=", invoice.id)])
-        self.assertRecordValues(dispute, [{"state": "open", "confirmed": False, "note": "Two parts arrived broken"}])
-        requested = self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id), ("state", "=", "draft")])
-        self.assertEqual(requested.line_ids.mapped("amount"), [300.0, 300.0, 300.0])
-        self.assertRecordValues(proposed, [{"state": "active", "signed_by": "Alpha Industries"}])
-        self.assertTrue(proposed.signature)

@@ -1,9 +1,5 @@
 import { registry } from "@web/core/registry";
-import { session } from "@web/session";
-
-// 19.0 wants the steps that load another page marked expectUnloadPage; 18.0 does not
-// know the key (its step schema logs an error).
-const unloads = (session.server_version_info?.[0] ?? 0) >= 19 ? { expectUnloadPage: true } : {};
+import { SLOW, screenshot, unloads } from "@account_receivable_optimizer/../tests/tours/ar_tour_utils";
 
 registry.category("web_tour.tours").add("ar_portal_tour", {
     steps: () => {
@@ -12,7 +8,9 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The reminder's link opens the open invoices",
                 trigger: ".o_ar_open_items",
+                ...SLOW,
             },
+            screenshot("portal-open-items", ".o_ar_open_items"),
             {
                 content: "Promise to pay the invoice",
                 trigger: ".o_ar_promise_form input[name='move_ids']",
@@ -38,7 +36,9 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The promise is recorded",
                 trigger: ".o_ar_done:contains('promise to pay is recorded')",
+                ...SLOW,
             },
+            screenshot("portal-promise", ".o_ar_done"),
             {
                 content: "Dispute the invoice",
                 trigger: "#dispute_reason",
@@ -56,10 +56,12 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The dispute is recorded and the invoice shown disputed",
                 trigger: ".o_ar_done:contains('Your dispute is recorded')",
+                ...SLOW,
             },
             {
                 trigger: ".o_ar_open_items .badge:contains('Disputed')",
             },
+            screenshot("portal-dispute", ".o_ar_done"),
             {
                 content: "Ask for a payment plan",
                 trigger: ".o_ar_plan_form input[name='move_ids']",
@@ -77,37 +79,51 @@ registry.category("web_tour.tours").add("ar_portal_tour", {
             {
                 content: "The request is sent",
                 trigger: ".o_ar_done:contains('request for a payment plan is sent')",
+                ...SLOW,
             },
-            {
-                content: "Accept the payment plan proposed by the collector",
-                trigger: ".o_ar_plan_sign_button",
-                run: "click",
-            },
-            {
-                content: "The name is filled in: the signature is drawn from it",
-                trigger: ".modal .o_web_sign_name_and_signature input:value(Alpha Industries)",
-            },
-            {
-                content: "Choose a style of signature",
-                trigger: ".modal .o_web_sign_auto_select_style button",
-                run: "click",
-            },
-            {
-                trigger: ".o-dropdown-item:eq(3)",
-                run: "click",
-            },
-            {
-                content: "Sign",
-                trigger: ".modal .o_portal_sign_submit:enabled",
-                run: "click",
-                ...unloads,
-            },
-            {
-                content: "The plan is accepted",
-                trigger: ".o_ar_done:contains('payment plan is accepted')",
-                // the signature is posted and the page reloaded: slow on a loaded machine
-                timeout: 30000,
-            },
+            screenshot("portal-plan-request", ".o_ar_done"),
         ];
     },
+});
+
+registry.category("web_tour.tours").add("ar_portal_plan_tour", {
+    steps: () => [
+        {
+            content: "The reminder's link shows the plan waiting for a signature",
+            trigger: ".o_ar_open_items",
+            ...SLOW,
+        },
+        {
+            content: "Accept the payment plan proposed by the collector",
+            trigger: ".o_ar_plan_sign_button",
+            run: "click",
+        },
+        {
+            content: "The name is filled in: the signature is drawn from it",
+            trigger: ".modal .o_web_sign_name_and_signature input:value(Alpha Industries)",
+        },
+        {
+            content: "Choose a style of signature",
+            trigger: ".modal .o_web_sign_auto_select_style button",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown-item:eq(3)",
+            run: "click",
+        },
+        screenshot("portal-plan-sign", ".modal .o_portal_sign_submit:enabled"),
+        {
+            content: "Sign",
+            trigger: ".modal .o_portal_sign_submit:enabled",
+            run: "click",
+            ...unloads,
+        },
+        {
+            content: "The plan is accepted",
+            trigger: ".o_ar_done:contains('payment plan is accepted')",
+            // the signature is posted and the page reloaded: slow on a loaded machine
+            timeout: 30000,
+        },
+        screenshot("portal-plan-accepted", ".o_ar_done"),
+    ],
 });
