@@ -120,7 +120,7 @@ def generate(env, size, seed=42, today=None):
         """,
         params,
     )
-    big = customers * per_customer >= 400_000
+    big = customers * per_customer >= 100_000
     indexes = []
     if big:
         indexes = _secondary_indexes(cr)
