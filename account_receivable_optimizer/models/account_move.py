@@ -503,7 +503,8 @@ class AccountMove(models.Model):
             .search([("move_id", "in", all_moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)])
         )
         for commercial, moves in moves_by_partner.items():
-            partner = commercial.with_company(company)
+            # the partners were browsed one by one: read them all in one query (prefetch)
+            partner = commercial.with_company(company).with_prefetch(partners._prefetch_ids)
             partner_moves = moves.with_company(company)
             policy = partner._ar_get_credit_policy()
             if not policy:

@@ -1,0 +1,183 @@
+"""Query-count guards of the batch paths, for 10 and for 100 customers.
+
+A path that gathers its data per customer (an N+1 query) makes the count
+grow with the customers and fails here, without timing anything. Where a
+path writes per customer (a grade tracked in the chatter), the gathering is
+guarded as constant and the writing per customer is bounded. The timings
+are in the benchmark (``scripts/bench.py``, ``docs/performance.md``).
+
+Also guarded elsewhere: the aging and the KPI facts for 10 and 1,000 items
+(test_aging_report.py), the dunning run's planning and writing
+(test_dunning_run.py).
+"""
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import ArCreditCommon
+
+TODAY = "2026-06-30"
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestQueryGuards(ArCreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.write({"enforcement": "warn"})
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.receivable = cls.company_data["default_account_receivable"]
+        cls.warm = cls._customers(1, "Warm")
+        cls.ten = cls._customers(10, "Ten")
+
+    @classmethod
+    def _customers(cls, count, prefix):
+        """``count`` customers, each with an invoice paid in part after the past date and one overdue."""
+        customers = cls.env["res.partner"].create(
+            [
+                {"name": f"{prefix} {i:03d}", "email": f"{prefix.lower()}{i}@example.com", "credit_limit": 5000.0}
+                for i in range(count)
+            ]
+        )
+        invoices = cls.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": invoice_date,
+                    "invoice_date_due": due_date,
+                    "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100.0, "tax_ids": []})],
+                }
+                for customer in customers
+                for invoice_date, due_date in (("2026-01-10", "2026-02-09"), ("2026-04-01", "2026-05-01"))
+            ]
+        )
+        invoices.action_post()
+        # 40.00 of each first invoice paid on 2026-05-15, after the past report date (2026-03-31)
+        payment = cls.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2026-05-15",
+                "journal_id": cls.bank_journal.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": cls.bank_journal.default_account_id.id,
+                            "debit": 40.0 * count,
+                            "name": "Payments",
+                        }
+                    ),
+                    *[
+                        Command.create(
+                            {"account_id": cls.receivable.id, "partner_id": customer.id, "credit": 40.0, "name": "Pay"}
+                        )
+                        for customer in customers
+                    ],
+                ],
+            }
+        )
+        payment.action_post()
+        pay_lines = payment.line_ids.filtered(lambda line: line.account_id == cls.receivable)
+        for customer in customers:
+            first = invoices.filtered(lambda m, c=customer: m.partner_id == c and m.invoice_date.month == 1)
+            lines = first.line_ids.filtered(lambda line: line.account_id == cls.receivable)
+            (lines | pay_lines.filtered(lambda line, c=customer: line.partner_id == c)).reconcile()
+        cls.env.flush_all()
+        return customers
+
+    def _count(self, function):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = function()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before, result
+
+    # ------------------------------------------------------------------
+
+    def test_aging_as_of_a_past_date_for_10_and_100_customers(self):
+        def aging(customers):
+            report = self.env["ar.aging.report"].create(
+                {"as_of_date": "2026-03-31", "partner_ids": [Command.set(customers.ids)]}
+            )
+            count, _result = self._count(report._compute_lines)
+            return count, report
+
+        aging(self.warm)  # warm the caches
+        q10, report10 = aging(self.ten)
+        hundred = self._customers(100, "Hundred")
+        q100, report100 = aging(hundred)
+        self.assertEqual(q10, q100)
+        self.assertLessEqual(q100, 8)
+        # as of 2026-03-31 only the first invoice existed, and the 40.00 paid later is undone
+        self.assertEqual(len(report100.line_ids), 100)
+        self.assertAlmostEqual(report100.total, 100 * 100.0, places=2)
+        self.assertAlmostEqual(report10.total, 10 * 100.0, places=2)
+
+    def test_credit_check_of_a_posting_for_10_and_100_customers(self):
+        """What the credit check adds to a posting: the snapshot and the check, whatever the customers."""
+        Move = self.env["account.move"]
+
+        def check(customers):
+            moves = Move.search([("partner_id", "in", customers.ids), ("move_type", "=", "out_invoice")])
+            after = moves._ar_receivable_snapshot()
+            self.assertEqual(len(after), 2 * len(customers))
+            count, _result = self._count(lambda: Move._ar_check_raised_receivables({}, moves._ar_receivable_snapshot()))
+            return count
+
+        check(self.warm)
+        q10 = check(self.ten)
+        q100 = check(self._customers(100, "Hundred"))
+        self.assertEqual(q10, q100)
+        self.assertLessEqual(q100, 12)
+
+    def test_grade_batch_for_10_and_100_customers(self):
+        today = self._date(TODAY)
+
+        def assess(customers):
+            return self._count(lambda: customers._ar_assess_risk(self.company, today))
+
+        def grade(customers):
+            return self._count(lambda: customers._ar_recompute_risk(self.company, today))
+
+        hundred = self._customers(100, "Hundred")
+        assess(self.warm)
+        grade(self.warm)
+        a10, assessments = assess(self.ten)
+        a100, _assessments = assess(hundred)
+        # gathering: the same queries for 10 and for 100 customers
+        self.assertEqual(a10, a100)
+        self.assertLessEqual(a100, 8)
+        self.assertEqual(set(assessments), set(self.ten.ids))
+        # writing: a savepoint and a tracked write per customer, bounded
+        g10, done10 = grade(self.ten)
+        g100, done100 = grade(hundred)
+        self.assertEqual((done10, done100), (10, 100))
+        per_customer = (g100 - g10) / 90
+        self.assertLessEqual(g10 - 10 * per_customer, a10 + 4)
+        self.assertLessEqual(per_customer, 12)
+        self.assertEqual(set(hundred.mapped("ar_risk_grade_date")), {today})
+
+    def test_analytics_job_for_10_and_100_more_customers(self):
+        Fact = self.env["ar.kpi.fact"]
+        first, last = self._date("2024-07-01"), self._date(TODAY)
+
+        def refresh():
+            return self._count(lambda: Fact._ar_refresh(self.company, first, last))
+
+        refresh()  # warm the caches
+        q11, _done = refresh()
+        hundred = self._customers(100, "Hundred")
+        q111, _done = refresh()
+        self.assertEqual(q11, q111)
+        self.assertLessEqual(q111, 12)
+        # per customer: January to June 2026 (receivables at each month end)
+        facts = Fact.search([("company_id", "=", self.company.id), ("partner_id", "in", hundred.ids)])
+        self.assertEqual(len(facts), 100 * 6)
+        june = facts.filtered(lambda fact: fact.month == self._date("2026-06-01"))
+        self.assertAlmostEqual(sum(june.mapped("receivables")), 100 * 160.0, places=2)
+        january = facts.filtered(lambda fact: fact.month == self._date("2026-01-01"))
+        self.assertAlmostEqual(sum(january.mapped("credit_sales")), 100 * 100.0, places=2)
