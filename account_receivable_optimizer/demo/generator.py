@@ -28,7 +28,6 @@ and the tests): loading the addon never loads it.
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -124,7 +123,7 @@ def _noop(_message):
 class DemoGenerator:
     """Builds the demo in ``env``; see the module's docstring."""
 
-    def __init__(self, env, customers=80, months=24, replay_days=100, seed=2026, today=None, progress=None):
+    def __init__(self, env, *, customers=80, months=24, replay_days=75, seed=2026, today=None, progress=None):
         self.env = env
         self.size = customers
         self.months = months
@@ -303,7 +302,7 @@ class DemoGenerator:
                     "name": name,
                     "is_company": True,
                     "email": f"compta@{slug}.example",
-                    "phone": f"+33 4 {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} 00",
+                    "phone": "+33 4 %02d %02d %02d 00" % tuple(self.rng.randint(10, 99) for _i in range(3)),
                     "city": self.rng.choice(CITIES) if country == "fr" else False,
                     "country_id": env.ref(f"base.{country}").id,
                     "lang": lang,
@@ -319,8 +318,8 @@ class DemoGenerator:
                     "size": size,
                     # invoicing: every month on this day, twice a month for the largest, every other month the smallest
                     "day": 5 if behaviour == "discount" else self.rng.randint(1, 28),
-                    "every": 2 if size < 900 else 1,
-                    "twice": size > 5000,
+                    "every": 1 if size > 2500 or behaviour == "discount" else (2 if size > 1200 else 3),
+                    "twice": size > 6000,
                 }
             )
         partners = env["res.partner"].create(vals)
@@ -358,7 +357,7 @@ class DemoGenerator:
                 months += 1
         self.specs.sort(key=lambda spec: (spec["date"], spec["partner"].id))
 
-    def _plan_invoice(self, profile, behaviour, invoice_date):
+    def _plan_invoice(self, profile, behaviour, invoice_date):  # noqa: PLR0912 - one branch per behaviour
         rng = self.rng
         amount = round(profile["size"] * rng.uniform(0.6, 1.4), -1) or 100.0
         due = invoice_date + timedelta(days=self.term_days[profile["term"].id])
@@ -465,20 +464,13 @@ class DemoGenerator:
                     "invoice_line_ids": lines,
                 }
             )
-        for company, company_vals in _grouped(vals, lambda v: v["company_id"]).items():
-            moves = self.env["account.move"].with_company(company).create(company_vals)
-            moves.action_post()
-        moves = self.env["account.move"].search(
-            [("move_type", "=", "out_invoice"), ("invoice_date", "in", list({s["date"] for s in specs}))], order="id"
-        )
-        by_key = defaultdict(list)
-        for move in moves:
-            by_key[(move.partner_id.id, move.invoice_date)].append(move)
-        for spec in specs:
-            candidates = [
-                m for m in by_key[(spec["partner"].id, spec["date"])] if m.id not in self.invoice_of_spec.values()
-            ]
-            self.invoice_of_spec[id(spec)] = candidates[0].id
+        for company, pairs in _grouped(list(zip(specs, vals, strict=True)), lambda pair: pair[1]["company_id"]).items():
+            for chunk in range(0, len(pairs), 400):
+                batch = pairs[chunk : chunk + 400]
+                moves = self.env["account.move"].with_company(company).create([v for _spec, v in batch])
+                moves.action_post()
+                for (spec, _vals), move in zip(batch, moves, strict=True):
+                    self.invoice_of_spec[id(spec)] = move.id
 
     def invoice(self, spec):
         return self.env["account.move"].browse(self.invoice_of_spec.get(id(spec)))
@@ -526,59 +518,59 @@ class DemoGenerator:
             if plan:
                 self.env["account.move.line"]._reconcile_plan(plan)
 
-    def post_payments(self, day, payments):
-        """Payments received on ``day``: plain ones in one batch, those deducting a discount through the wizard."""
-        plain, discounted = [], []
-        for spec, amount, late in payments:
+    def post_payments(self, payments):
+        """Payments ``[(day, spec, amount, late)]``: the plain ones in one batch; those deducting the
+        discount in time through Odoo's register wizard, one per day (it books the discount)."""
+        plain, discounted = [], defaultdict(list)
+        for day, spec, amount, late in payments:
             invoice = self.invoice(spec)
             if not invoice or invoice.payment_state in ("paid", "in_payment", "reversed"):
                 continue
-            (discounted if amount == "discount" else plain).append((invoice, amount, late))
+            if amount == "discount" and not late:
+                discounted[day].append(invoice)
+            else:
+                share = 0.98 if amount == "discount" else amount  # the discount deducted too late
+                plain.append((day, invoice, share))
         Payment = self.env["account.payment"]
-        for company, items in _grouped(plain, lambda p: p[0].company_id.id).items():
+        ref_field = "memo" if "memo" in Payment._fields else "ref"
+        residuals = {}
+        for company, items in _grouped(plain, lambda p: p[1].company_id.id).items():
             bank = self._journals(self.env["res.company"].browse(company))[1]
             vals = []
-            for invoice, share, _late in items:
-                residual = invoice.amount_residual
+            for day, invoice, share in items:
+                residual = residuals.get(invoice.id, invoice.amount_residual)
                 amount = residual if share is None else invoice.currency_id.round(invoice.amount_total * share)
+                amount = min(amount, residual)
+                residuals[invoice.id] = residual - amount
                 vals.append(
                     {
                         "payment_type": "inbound",
                         "partner_type": "customer",
                         "partner_id": invoice.commercial_partner_id.id,
-                        "amount": min(amount, residual),
+                        "amount": amount,
                         "currency_id": invoice.currency_id.id,
                         "date": day,
                         "journal_id": bank.id,
                         "company_id": company,
-                        "memo" if "memo" in Payment._fields else "ref": invoice.name,
+                        ref_field: invoice.name,
                     }
                 )
             payments = Payment.with_company(company).create(vals)
             payments.action_post()
-            plan = [
-                _receivable(invoice)
-                + payment.move_id.line_ids.filtered(lambda l: l.account_id == _receivable(invoice).account_id)
-                for payment, (invoice, _share, _late) in zip(payments, items, strict=True)
-            ]
+            plan = []
+            for payment, (_day, invoice, _share) in zip(payments, items, strict=True):
+                receivable = _receivable(invoice)
+                plan.append(
+                    receivable
+                    + payment.move_id.line_ids.filtered(lambda line, r=receivable: line.account_id == r.account_id)
+                )
             self.env["account.move.line"]._reconcile_plan(plan)
-        for invoice, _amount, late in discounted:
-            if late:
-                # short payment: the discount deducted after its deadline
-                residual = invoice.amount_residual
-                discounted_amount = invoice.currency_id.round(residual * 0.98)
-                wizard = (
-                    self.env["account.payment.register"]
-                    .with_context(active_model="account.move", active_ids=invoice.ids)
-                    .create({"payment_date": day, "amount": discounted_amount, "payment_difference_handling": "open"})
-                )
-            else:
-                wizard = (
-                    self.env["account.payment.register"]
-                    .with_context(active_model="account.move", active_ids=invoice.ids)
-                    .create({"payment_date": day})
-                )
-            wizard._create_payments()
+        for day, invoices in sorted(discounted.items()):
+            for company_invoices in _grouped(invoices, lambda move: move.company_id.id).values():
+                moves = self.env["account.move"].union(*company_invoices)
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=moves.ids
+                ).create({"payment_date": day, "group_payment": False})._create_payments()
 
     # ------------------------------------------------------------------
     # Life events of the replayed days
@@ -652,11 +644,14 @@ class DemoGenerator:
         before = [spec for spec in self.specs if spec["date"] < self.replay_start]
         self.progress(f"{len(self.customers)} customers, {len(before)} invoices before {self.replay_start}")
         self.post_invoices(before)
-        for day in sorted(d for d in self.refunds_by_day if d < self.replay_start):
-            self.post_refunds(self.refunds_by_day[day])
-        days = sorted(d for d in self.payments_by_day if d < self.replay_start)
-        self.progress(f"payments of {len(days)} days before {self.replay_start}")
-        self._post_payments_in_bulk(days)
+        self.post_refunds(
+            [r for d in sorted(self.refunds_by_day) if d < self.replay_start for r in self.refunds_by_day[d]]
+        )
+        before = [
+            (d, *p) for d in sorted(self.payments_by_day) if d < self.replay_start for p in self.payments_by_day[d]
+        ]
+        self.progress(f"{len(before)} payments before {self.replay_start}")
+        self.post_payments(before)
         self.setup_extras()
         self.progress(f"replaying {(self.today - self.replay_start).days + 1} nights up to {self.today}")
         # Letters of past nights are attached as HTML, as Odoo renders reports in its tests: wkhtmltopdf
@@ -672,7 +667,7 @@ class DemoGenerator:
                 self.clock(day)
                 self.post_invoices(by_date.get(day, []))
                 self.post_refunds(self.refunds_by_day.get(day, []))
-                self.post_payments(day, self.payments_by_day.get(day, []))
+                self.post_payments([(day, *p) for p in self.payments_by_day.get(day, [])])
                 for kind, spec, arg in self.events_by_day.get(day, []):
                     self.run_event(day, kind, spec, arg)
                 self.nightly_jobs(grades=day.weekday() == 0 or day in (self.replay_start, self.today))
@@ -685,11 +680,6 @@ class DemoGenerator:
             self.stop_clock()
         self.env["ar.kpi.fact"]._cron_refresh_facts()
         self.progress("KPI facts filled")
-
-    def _post_payments_in_bulk(self, days):
-        """Payments before the replay: the plain ones of all days in a few batches."""
-        for day in days:
-            self.post_payments(day, self.payments_by_day[day])
 
     def setup_extras(self):
         """Insurance covers, late charges."""
@@ -773,9 +763,11 @@ def _receivable(move):
     return move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
 
 
-def generate(env, customers=80, months=24, replay_days=100, seed=2026, today=None, progress=None):
+def generate(env, *, customers=80, months=24, replay_days=75, seed=2026, today=None, progress=None):
     """Build the demo in ``env`` (see the module's docstring); returns the generator (users, customers)."""
-    generator = DemoGenerator(env, customers, months, replay_days, seed, today, progress)
+    generator = DemoGenerator(
+        env, customers=customers, months=months, replay_days=replay_days, seed=seed, today=today, progress=progress
+    )
     generator.generate()
     return generator
 
