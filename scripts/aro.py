@@ -97,6 +97,21 @@ def pip_install(requirements: str, python: str = PYTHON, env: dict | None = None
     return f"pip exit {result.returncode}: {lines[-1] if lines else 'no output'}"
 
 
+def requirements_met(requirements: str) -> bool:
+    """Whether every package named in requirements is installed in this python (versions not checked)."""
+    from importlib import metadata  # noqa: PLC0415
+
+    for line in (ROOT / requirements).read_text().splitlines():
+        name = re.split(r"[<>=!~;\[ ]", line.split("#")[0].strip(), maxsplit=1)[0]
+        if not name or name.startswith("-"):
+            continue
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return False
+    return True
+
+
 def pip_install_or_exit(requirements: str) -> None:
     reason = pip_install(requirements)
     if reason:
@@ -497,7 +512,7 @@ def show_log_tail(log: Path, lines: int = 30) -> None:
 def command_demo() -> int:
     clock = Clock()
     clock.step("checking Python packages, Odoo and PostgreSQL")
-    reason = pip_install("requirements.txt", quiet=True)
+    reason = None if requirements_met("requirements.txt") else pip_install("requirements.txt", quiet=True)
     if reason:
         print(f"ERROR: could not install the Python packages of requirements.txt ({reason}).")
         return 1
