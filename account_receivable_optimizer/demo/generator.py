@@ -750,6 +750,10 @@ class DemoGenerator:
                 plan.action_propose()
         for comp in self.company | self.second:
             comp.ar_credit_policy_id.enforcement = "block"
+        # the reminders stay queued (Settings > Technical > Emails): a demo has no mail server
+        cron = env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+        if cron:
+            cron.active = False
 
 
 def _grouped(items, key):
