@@ -17,6 +17,8 @@ Environment:
     ARO_SKIP_PIP=1      do not install the Python tools (ruff, pytest...) first
     ARO_DEMO_DB         database of the demo (default: aro_demo)
     ARO_HTTP_PORT       port of the demo server (default: 8069)
+    ARO_DEMO_CUSTOMERS  customers of the demo (default: 80)
+    ARO_DEMO_MONTHS     months of history of the demo (default: 24)
 """
 
 from __future__ import annotations
