@@ -653,7 +653,7 @@ class DemoGenerator:
         self.progress(f"{len(before)} payments before {self.replay_start}")
         self.post_payments(before)
         self.setup_extras()
-        self.progress(f"replaying {(self.today - self.replay_start).days + 1} nights up to {self.today}")
+        self.progress(f"replaying the {(self.today - self.replay_start).days} nights up to {self.today} (day by day)")
         # Letters of past nights are attached as HTML, as Odoo renders reports in its tests: wkhtmltopdf
         # needs the web server (not running while the data is generated) and ten seconds a letter.
         # Letters printed from the running demo are PDFs.
@@ -670,7 +670,10 @@ class DemoGenerator:
                 self.post_payments([(day, *p) for p in self.payments_by_day.get(day, [])])
                 for kind, spec, arg in self.events_by_day.get(day, []):
                     self.run_event(day, kind, spec, arg)
-                self.nightly_jobs(grades=day.weekday() == 0 or day in (self.replay_start, self.today))
+                if day < self.today:  # today's night has not come: the preview shows what it will send
+                    self.nightly_jobs(
+                        grades=day.weekday() == 0 or day in (self.replay_start, self.today - timedelta(1))
+                    )
                 if day.day == 1 or day == self.today:
                     self.progress(f"night of {day}")
                 day += timedelta(days=1)
