@@ -553,7 +553,8 @@ def command_demo() -> int:
         show_log_tail(log)
         print(f"ERROR: installing {ADDON} in {dbname} failed (exit {code}, module state {state})")
         return 1
-    clock.step("generating 24 months of receivables (customers, invoices, payments, nightly jobs)")
+    size = f"{ENV.get('ARO_DEMO_CUSTOMERS', '80')} customers, {ENV.get('ARO_DEMO_MONTHS', '24')} months"
+    clock.step(f"generating the receivables ({size}: invoices, payments, the nightly jobs night by night)")
     with open(ROOT / "scripts" / "demo_data.py", "rb") as script:
         code = run_quiet(
             odoo_cmd(odoo, config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"),
