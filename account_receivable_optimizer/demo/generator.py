@@ -233,6 +233,8 @@ class DemoGenerator:
                         "name": name,
                         "password": PASSWORD,
                         "email": f"{login}@lumiere.example",
+                        # notified in Odoo, not by email: the demo has no mail server
+                        "notification_type": "inbox",
                         "lang": lang if french and french.active else "en_US",
                         "company_id": self.company.id,
                         "company_ids": [Command.set(companies.ids)],
@@ -243,6 +245,7 @@ class DemoGenerator:
             )
         )
         self.users = dict(zip([role[0] for role in roles], users, strict=True))
+        env.ref("base.user_admin").notification_type = "inbox"
         for comp in companies:
             comp.ar_credit_policy_id.user_id = self.users["controller"]
 
