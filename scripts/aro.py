@@ -17,6 +17,8 @@ Environment:
     ARO_SKIP_PIP=1      do not install the Python tools (ruff, pytest...) first
     ARO_DEMO_DB         database of the demo (default: aro_demo)
     ARO_HTTP_PORT       port of the demo server (default: 8069)
+    ARO_DEMO_CUSTOMERS  customers of the demo (default: 80)
+    ARO_DEMO_MONTHS     months of history of the demo (default: 24)
 """
 
 from __future__ import annotations
@@ -79,17 +81,37 @@ def run_pytest(args: list[str], env: dict) -> tuple[int, str]:
     return process.returncode, summary or f"exit {process.returncode}"
 
 
-def pip_install(requirements: str, python: str = PYTHON, env: dict | None = None) -> str | None:
-    """Install the packages of requirements into python; the reason when that failed."""
+def pip_install(requirements: str, python: str = PYTHON, env: dict | None = None, quiet: bool = False) -> str | None:
+    """Install the packages of requirements into python; the reason when that failed.
+
+    pip's output is shown only when it fails (``quiet``: not even the command).
+    """
     if ENV.get("ARO_SKIP_PIP") == "1":
         return None
     args = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]
-    say(" ".join(args))
+    args += ["--root-user-action=ignore"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    if not quiet:
+        say(" ".join(args))
     result = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True, text=True, check=False)
     if not result.returncode:
         return None
     lines = (result.stderr or result.stdout).strip().splitlines()
     return f"pip exit {result.returncode}: {lines[-1] if lines else 'no output'}"
+
+
+def requirements_met(requirements: str) -> bool:
+    """Whether every package named in requirements is installed in this python (versions not checked)."""
+    from importlib import metadata  # noqa: PLC0415
+
+    for line in (ROOT / requirements).read_text().splitlines():
+        name = re.split(r"[<>=!~;\[ ]", line.split("#")[0].strip(), maxsplit=1)[0]
+        if not name or name.startswith("-"):
+            continue
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return False
+    return True
 
 
 def pip_install_or_exit(requirements: str) -> None:
@@ -443,15 +465,71 @@ def command_test() -> int:
     return 0
 
 
+#: the demo's users: login, role (password: DEMO_PASSWORD; admin's is admin)
+DEMO_USERS = [
+    ("manager", "Credit Manager and accounting manager (French)"),
+    ("controller", "Credit Controller, the collector (French)"),
+    ("billing", "billing user"),
+    ("salesperson", "salesperson"),
+]
+DEMO_PASSWORD = "demo"
+#: Odoo's lines that say nothing to the person running the demo
+DEMO_NOISE = ("Running as user 'root' is a security risk",)
+
+
+class Clock:
+    """Prints one line per step of the demo with the time elapsed since the start."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+
+    def step(self, message: str) -> None:
+        elapsed = int(time.monotonic() - self.start)
+        print(f"[{elapsed // 60:2d}:{elapsed % 60:02d}] {message}", flush=True)
+
+
+def run_quiet(args: list[str], env: dict, log: Path, stdin=None, on_line=None) -> int:
+    """Run a command with its output in ``log``; lines starting with ``[demo] `` go to ``on_line``.
+
+    The caller shows the end of the log when the command fails.
+    """
+    with open(log, "a") as output:
+        output.write("$ " + " ".join(str(a) for a in args) + "\n")
+        with subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process:
+            for line in process.stdout:
+                output.write(line)
+                if on_line and line.startswith("[demo] "):
+                    on_line(line[len("[demo] ") :].rstrip())
+    return process.returncode
+
+
+def show_log_tail(log: Path, lines: int = 30) -> None:
+    tail = [line for line in log.read_text().splitlines() if not any(noise in line for noise in DEMO_NOISE)]
+    print("\n".join(tail[-lines:]))
+    print(f"(full log: {log})")
+
+
 def command_demo() -> int:
-    pip_install_or_exit("requirements.txt")
+    clock = Clock()
+    clock.step("checking Python packages, Odoo and PostgreSQL")
+    reason = None if requirements_met("requirements.txt") else pip_install("requirements.txt", quiet=True)
+    if reason:
+        print(f"ERROR: could not install the Python packages of requirements.txt ({reason}).")
+        return 1
     try:
         odoo = find_odoo()
         pg_settings = connect_postgres()
     except Missing as missing:
         print(f"ERROR: {missing}.")
         return 1
-    ensure_system_tools()
+    if not shutil.which("wkhtmltopdf"):
+        print(
+            "Note: wkhtmltopdf is missing: dunning letters are attached as HTML instead of PDF; "
+            "install it with: sudo apt-get install -y wkhtmltopdf",
+            flush=True,
+        )
     pg = Postgres(pg_settings)
     dbname = ENV.get("ARO_DEMO_DB", "aro_demo")
     port = ENV.get("ARO_HTTP_PORT", "8069")
@@ -459,17 +537,42 @@ def command_demo() -> int:
     folder.mkdir(exist_ok=True)
     # one folder per series: the data_dir (filestore) of one series is not the other's
     config = write_config(odoo, pg_settings, folder / odoo["series"])
+    log = folder / odoo["series"] / "demo.log"
+    log.write_text("")
+    clock.step(f"Odoo {odoo['series']} ({odoo['root']}); log: {log}")
     template = ensure_template(odoo, pg, config)
-    install_addon(odoo, pg, config, template, dbname)
+    clock.step(f"installing {ADDON} and the French language into the database {dbname}")
+    pg.drop(dbname)
+    pg.copy(template, dbname)
+    install = odoo_cmd(
+        odoo, config, "-d", dbname, "-i", ADDON, "--load-language=fr_FR", "--stop-after-init", "--log-level=warn"
+    )
+    code = run_quiet(install, odoo["env"], log)
+    state = pg.module_state(dbname, ADDON)
+    if code or state != "installed":
+        show_log_tail(log)
+        print(f"ERROR: installing {ADDON} in {dbname} failed (exit {code}, module state {state})")
+        return 1
+    size = f"{ENV.get('ARO_DEMO_CUSTOMERS', '80')} customers, {ENV.get('ARO_DEMO_MONTHS', '24')} months"
+    clock.step(f"generating the receivables ({size}: invoices, payments, the nightly jobs night by night)")
     with open(ROOT / "scripts" / "demo_data.py", "rb") as script:
-        code = run(
-            odoo_cmd(odoo, config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"), stdin=script
+        code = run_quiet(
+            odoo_cmd(odoo, config, "-d", dbname, "--no-http", "--log-level=warn", subcommand="shell"),
+            odoo["env"],
+            log,
+            stdin=script,
+            on_line=lambda line: clock.step(f"  {line}"),
         )
     if code:
+        show_log_tail(log)
         print(f"ERROR: generating the demo data failed (exit {code})")
         return code
-    print(f"\nOdoo {odoo['series']} is starting on http://localhost:{port}  (database {dbname})")
-    print("Log in with: admin / admin   (Ctrl+C stops the server)\n", flush=True)
+    clock.step(f"serving Odoo {odoo['series']} on http://localhost:{port}  (database {dbname})")
+    print("\nLog in as (Ctrl+C stops the server):")
+    print("  admin       / admin      administrator")
+    for login, role in DEMO_USERS:
+        print(f"  {login:<11} / {DEMO_PASSWORD:<10} {role}")
+    print(flush=True)
     args = odoo_cmd(odoo, config, "-d", dbname, f"--http-port={port}", f"--db-filter=^{dbname}$", "--log-level=warn")
     os.chdir(ROOT)
     os.execvpe(args[0], args, ENV)

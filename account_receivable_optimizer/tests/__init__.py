@@ -3,6 +3,7 @@ from . import test_credit_race
 from . import test_exposure
 from . import test_policy
 from . import test_access
+from . import test_demo_generator
 from . import test_risk_grade
 from . import test_aging_report
 from . import test_kpi_report
