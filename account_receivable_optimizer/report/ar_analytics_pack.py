@@ -333,6 +333,7 @@ class ArAnalyticsPack(models.TransientModel):
             sheet.write_string(last + offset, 0, label, formats["total"])
             if forecast.forecast_collected_weeks:  # undefined errors are left empty
                 sheet.write_number(last + offset, 1, value, formats[DAYS])
+
     def _ar_sheet_insurance(self, workbook, formats, aging):
         """Exposure, insurance cover, insured share, guarantees and uncovered exposure by customer and insurer.
 
