@@ -241,7 +241,7 @@ class TestDashboard(ArAnalyticsCommon):
         hundred, data = queries()
         self.assertAlmostEqual(data["aging"]["total"], 2600.0 + 145.0 + sum(10.0 + i for i in range(90)), places=2)
         self.assertEqual(len(hundred), len(ten), "\n".join(sorted(set(hundred) ^ set(ten))))
-        self.assertLess(len(ten), 60)
+        self.assertLess(len(ten), 70)
 
 
 @tagged("post_install", "-at_install")

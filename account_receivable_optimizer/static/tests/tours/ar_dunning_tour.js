@@ -61,9 +61,9 @@ registry.category("web_tour.tours").add("ar_collector_plan_tour", {
         ...menu("Customers", "Collector Worklist"),
         {
             content: "The customer is on the collector's worklist: its requests from the portal",
-            trigger: ".o_list_view .o_data_row:contains('Alpha Industries') td[name='ar_dunning_priority']",
+            trigger: ".o_list_view .o_data_row:contains('Alpha Industries') td[name='ar_collection_rank']",
         },
-        screenshot("collector-worklist", ".o_list_view .o_data_row td[name='ar_dunning_priority']"),
+        screenshot("collector-worklist", ".o_list_view .o_data_row td[name='ar_collection_rank']"),
         ...menu("Customers", "Disputes"),
         {
             content: "The dispute sent from the portal waits for the collector",
