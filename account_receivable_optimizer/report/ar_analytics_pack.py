@@ -198,6 +198,18 @@ class ArAnalyticsPack(models.TransientModel):
         sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
         self._ar_totals(sheet, formats, last, [6], [sum(lines.mapped("amount_residual"))])
 
+    @staticmethod
+    def _ar_aging_filters(aging):
+        """The aging run's customer, salesperson and grade filters, as domain leaves of the stored facts."""
+        domain = []
+        if aging.partner_ids:
+            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
+        if aging.user_ids:
+            domain.append(("user_id", "in", aging.user_ids.ids))
+        if aging.risk_grade:
+            domain.append(("risk_grade", "=", aging.risk_grade))
+        return domain
+
     def _ar_kpi_domain(self, aging):
         """The facts of the 24 months up to the aging date, for the aging's filters."""
         first = kpi.add_months(aging.as_of_date, 1 - BACKFILL_MONTHS)
@@ -206,13 +218,7 @@ class ArAnalyticsPack(models.TransientModel):
             ("month", ">=", first),
             ("month", "<=", aging.as_of_date),
         ]
-        if aging.partner_ids:
-            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
-        if aging.user_ids:
-            domain.append(("user_id", "in", aging.user_ids.ids))
-        if aging.risk_grade:
-            domain.append(("risk_grade", "=", aging.risk_grade))
-        return domain
+        return domain + self._ar_aging_filters(aging)
 
     def _ar_sheet_kpis(self, workbook, formats, aging):
         """One row per month and company: the KPIs of the month's summed facts (empty when undefined)."""
@@ -266,13 +272,7 @@ class ArAnalyticsPack(models.TransientModel):
             ("is_month_end", "=", True),
             ("date", "=", aging.as_of_date),
         ]
-        if aging.partner_ids:
-            domain.append(("partner_id", "in", aging.partner_ids.commercial_partner_id.ids))
-        if aging.user_ids:
-            domain.append(("user_id", "in", aging.user_ids.ids))
-        if aging.risk_grade:
-            domain.append(("risk_grade", "=", aging.risk_grade))
-        return domain
+        return domain + self._ar_aging_filters(aging)
 
     def _ar_sheet_history(self, workbook, formats, aging):
         """One row per month end (and the aging date) and company: the stored snapshots' sums by period."""
