@@ -15,6 +15,10 @@ Differences handled where they are, each with a comment naming the series:
 - models/mail_mail.py: 19.0 added an argument to _postprocess_sent_message;
 - data/ar_insurance_data.xml: the activity types' ``keep_done`` is set by the
   post-init hook through keep_done_activities.
+- report/ar_kpi_fact.py: 19.0's pivot reads its levels through
+  ``_read_grouping_sets``, not ``_read_group``, which the ratios override;
+- report/ar_forecast_report_line.py: 19.0's web client labels groups through
+  ``_web_read_group_groupby_formatter``, 18.0's through ``read_group``.
 """
 
 from odoo import models, release
@@ -188,3 +192,53 @@ def call_kw(model, name, args, kwargs):
     else:
         from odoo.service.model import call_kw as _call_kw  # noqa: PLC0415 (series-dependent import)
     return _call_kw(model, name, args, kwargs)
+
+
+def web_read_group(model, domain, groupby, aggregate):
+    """The groups of one ``groupby`` the web client's grouped list and pivot show: a list of
+    (label, aggregated value, domain of the group's records).
+
+    18.0: ``web_read_group``, through ``read_group``; the value is keyed by the field name.
+    19.0: ``formatted_read_group``, whose labels come from ``_web_read_group_groupby_formatter``;
+    the value is keyed by the aggregate spec, the group's own domain is ``__extra_domain``.
+    """
+    if SERIES < 19:
+        groups = model.web_read_group(domain, [aggregate], [groupby], lazy=False)["groups"]
+        field = aggregate.split(":")[0]
+        return [(group[groupby], group[field], group["__domain"]) for group in groups]
+    groups = model.formatted_read_group(domain, [groupby], [aggregate])
+    return [(group[groupby], group[aggregate], [*domain, *group["__extra_domain"]]) for group in groups]
+
+
+def pivot_read_group(model, domain, grouping_sets, aggregates):
+    """The rows the pivot view reads: one list of ``(group values..., aggregates...)`` per grouping.
+
+    18.0: the pivot calls ``read_group`` once per level (lazy=False); dates come back labelled,
+    so each group's date value is read from its ``__range``. 19.0: one
+    ``formatted_read_grouping_sets`` call for all the levels (SQL grouping sets).
+    """
+    result = []
+    if SERIES < 19:
+        for groupby in grouping_sets:
+            rows = model.read_group(domain, list(aggregates), list(groupby), lazy=False)
+            result.append([_pivot_row(row, groupby, aggregates, 18) for row in rows])
+        return result
+    levels = model.formatted_read_grouping_sets(domain, [list(g) for g in grouping_sets], list(aggregates))
+    return [
+        [_pivot_row(row, groupby, aggregates, 19) for row in rows]
+        for groupby, rows in zip(grouping_sets, levels, strict=True)
+    ]
+
+
+def _pivot_row(row, groupby, aggregates, series):
+    values = []
+    for spec in groupby:
+        value = row[spec]
+        if ":" in spec and series < 19:  # 18.0: a label; the range's start is the group's date
+            value = row["__range"][spec]["from"]
+        elif isinstance(value, tuple | list):  # (id, label) or (date, label)
+            value = value[0]
+        values.append(value)
+    for spec in aggregates:
+        values.append(row[spec.split(":")[0]] if series < 19 else row[spec])
+    return tuple(values)

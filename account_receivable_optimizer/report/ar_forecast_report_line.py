@@ -53,6 +53,19 @@ class ArForecastReportLine(models.Model):
                 group["week"] = self._ar_week_label(group["week"])
         return groups
 
+    def _web_read_group_groupby_formatter(self, groupby_spec, values):
+        # 19.0: the web client's grouped lists and pivots group through this formatter,
+        # not through read_group (18.0, above); the group's domain keeps the stored code
+        formatter = super()._web_read_group_groupby_formatter(groupby_spec, values)
+        if groupby_spec != "week":
+            return formatter
+
+        def week_formatter(value):
+            value, domain = formatter(value)
+            return (self._ar_week_label(value) if value else value), domain
+
+        return week_formatter
+
     @api.depends("move_id", "partner_id", "week")
     @api.depends_context("lang")
     def _compute_display_name(self):

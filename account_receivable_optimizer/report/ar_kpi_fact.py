@@ -3,7 +3,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import compat
@@ -78,6 +77,10 @@ GROUP_SUMS = {
 OVER_DAYS = 90
 #: Months of credit sales before a month, for its countback DSO.
 COUNTBACK_HISTORY = 12
+
+#: the always-true leaf, in a domain both series read (18.0's expression.TRUE_LEAF;
+#: 19.0 deprecates odoo.osv.expression for odoo.fields.Domain)
+TRUE_LEAF = (1, "=", 1)
 #: Months filled when a company has no facts yet (install, new company).
 BACKFILL_MONTHS = 24
 #: Months refreshed by the nightly job (late entries and reconciliations of the previous months).
@@ -181,6 +184,21 @@ class ArKpiFact(models.Model):
             result = result[offset : offset + limit if limit else None]
         return [values for values, _kpis in result]
 
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        """19.0: the pivot reads all its levels in one query of grouping sets, which does not go
+        through :meth:`_read_group`; when a ratio is asked, each level is read by
+        :meth:`_read_group`, so that the pivot's ratios are those of the list and the graph.
+        18.0 has no grouping sets: its pivot calls ``read_group`` once per level."""
+        if not any(spec.split(":")[0] in PERIOD_FIELDS for spec in aggregates):
+            return super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
+        result = []
+        for groupby in grouping_sets:
+            names = {spec.split(":")[0] for spec in (*groupby, *aggregates)} | {spec.split(".")[0] for spec in groupby}
+            # the order terms of this level only (the pivot's order names every level's fields)
+            terms = [term for term in (order or "").split(",") if term.strip().split(" ")[0].split(":")[0] in names]
+            result.append(self._read_group(domain, groupby, aggregates, order=", ".join(terms) or None))
+        return result
+
     @staticmethod
     def _ar_split_order(order):
         """``([(computed field, descending)], order of the other terms or None)`` of a group order."""
@@ -235,7 +253,7 @@ class ArKpiFact(models.Model):
             monthly[row[:size]][row[size]] = {key: value or 0.0 for key, value in sums}
         # the countback walks back beyond the period filters: 12 months before the span
         history_domain = [
-            expression.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
+            TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
         ]
         history_domain += [("month", ">=", kpi.add_months(span_first, -COUNTBACK_HISTORY)), ("month", "<=", span_last)]
         sales_history = defaultdict(dict)

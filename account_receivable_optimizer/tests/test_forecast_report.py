@@ -2,6 +2,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
+from odoo.addons.account_receivable_optimizer import compat
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -44,6 +45,13 @@ class TestForecastReport(ArAnalyticsCommon):
                 [("id", "in", open_lines.ids)], ["amount:sum"], ["week"], lazy=False
             )
             self.assertIn(label, [group["week"] for group in groups])
+            # what the grouped list and the pivot show: the label, the group's records by their code
+            groups = compat.web_read_group(
+                Line.with_context(lang=lang), [("id", "in", open_lines.ids)], "week", "amount:sum"
+            )
+            [(amount, domain)] = [(amount, domain) for week, amount, domain in groups if week == label]
+            self.assertEqual(amount, 2000.0)
+            self.assertEqual(Line.search(domain), doubtful)
         self.assertFalse(doubtful.expected_date)
         self.assertEqual(open_lines.move_id, self.inv_alpha_june | self.inv_beta_january | self.inv_beta_eur)
 

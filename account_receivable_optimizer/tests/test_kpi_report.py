@@ -125,6 +125,22 @@ class TestKpiFacts(ArAnalyticsCommon):
             days_to_pay=False,
         )
 
+    def test_pivot_reads_the_ratios_of_each_level_from_its_sums(self):
+        # the pivot reads every level at once (grouping sets on 19.0, one read_group per level on
+        # 18.0): the quarter's DSO is the one of its sums, not the largest monthly DSO (299.67)
+        domain = [("company_id", "=", self.company.id), ("month", ">=", "2026-01-01")]
+        total, quarters = compat.pivot_read_group(self.Fact, domain, [(), ("month:quarter",)], ["dso:max", "cei:max"])
+        by_quarter = {str(row[0])[:10]: row[1:] for row in quarters}
+        self.assertAlmostEqual(by_quarter["2026-04-01"][0], 2600.0 / 600.0 * 91, places=2)
+        self.assertAlmostEqual(
+            by_quarter["2026-04-01"][1], (3000.0 + 200.0 - 2600.0) / (3000.0 + 200.0 - 500.0) * 100, places=2
+        )
+        self.assertEqual(by_quarter["2026-01-01"], (90.0, False))
+        # the whole half-year, from its own sums, as _read_group gives it
+        [(dso, cei)] = self.Fact._read_group(domain, [], ["dso:max", "cei:max"])
+        self.assertEqual(total, [(dso, cei)])
+        self.assertNotAlmostEqual(dso, max(row[1] or 0.0 for row in quarters), places=2)
+
     def test_rolling_twelve_months_and_year(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_fact_action")
         self.assertIn("search_default_last_12_months", action["context"])
