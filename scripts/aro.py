@@ -15,6 +15,7 @@ Environment:
     ARO_REQUIRE_ODOO=1  a missing Odoo 18.0 or PostgreSQL fails the test command instead of
                         skipping the Odoo suite
     ARO_SKIP_PIP=1      do not install the Python tools (ruff, pytest...) first
+    ARO_SERIAL=1        run the Odoo suites of two series one after the other, not side by side
     ARO_DEMO_DB         database of the demo (default: aro_demo)
     ARO_HTTP_PORT       port of the demo server (default: 8069)
     ARO_DEMO_CUSTOMERS  customers of the demo (default: 80)
@@ -33,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -57,28 +59,58 @@ class Missing(Exception):
     """Something the command needs is not on this machine."""
 
 
-def say(message: str) -> None:
-    print(f"==> {message}", flush=True)
+class Output:
+    """Where a step prints: the terminal, each line behind ``prefix`` when the Odoo suites of
+    two series run side by side (their lines interleave, whole lines at a time)."""
+
+    lock = threading.Lock()
+
+    def __init__(self, prefix: str = ""):
+        self.prefix = prefix
+
+    def line(self, text: str) -> None:
+        with self.lock:
+            print(f"{self.prefix}{text}", flush=True)
 
 
-def run(args: list[str], env: dict | None = None, **kwargs) -> int:
-    say(" ".join(str(a) for a in args))
-    return subprocess.run(args, cwd=ROOT, env=env or ENV, check=False, **kwargs).returncode
+TERMINAL = Output()
 
 
-def run_pytest(args: list[str], env: dict) -> tuple[int, str]:
-    """Run pytest, showing its output; return its exit code and its summary ("249 passed")."""
-    say(" ".join(str(a) for a in args))
-    summary = ""
+def say(message: str, out: Output = TERMINAL) -> None:
+    out.line(f"==> {message}")
+
+
+def stream(args: list[str], env: dict, out: Output, on_line=None) -> int:
+    """Run a command, its output (stderr included) printed line by line through ``out``."""
     with subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as process:
         for line in process.stdout:
-            print(line, end="", flush=True)
-            match = re.match(r"^=+ (.+?) in [\d.]+s", line.strip())
-            if match:
-                summary = match.group(1)
-    return process.returncode, summary or f"exit {process.returncode}"
+            out.line(line.rstrip("\n"))
+            if on_line:
+                on_line(line)
+    return process.returncode
+
+
+def run(args: list[str], env: dict | None = None, out: Output = TERMINAL, **kwargs) -> int:
+    say(" ".join(str(a) for a in args), out)
+    if out is TERMINAL:
+        return subprocess.run(args, cwd=ROOT, env=env or ENV, check=False, **kwargs).returncode
+    return stream(args, env or ENV, out)
+
+
+def run_pytest(args: list[str], env: dict, out: Output = TERMINAL) -> tuple[int, str]:
+    """Run pytest, showing its output; return its exit code and its summary ("249 passed")."""
+    say(" ".join(str(a) for a in args), out)
+    summary = []
+
+    def find_summary(line: str) -> None:
+        match = re.match(r"^=+ (.+?) in [\d.]+s", line.strip())
+        if match:
+            summary.append(match.group(1))
+
+    code = stream(args, env, out, find_summary)
+    return code, summary[-1] if summary else f"exit {code}"
 
 
 def pip_install(requirements: str, python: str = PYTHON, env: dict | None = None, quiet: bool = False) -> str | None:
@@ -313,7 +345,7 @@ def odoo_cmd(odoo: dict, config: Path, *args: str, subcommand: str = "server") -
     return [odoo["python"], "-m", "odoo", subcommand, "-c", str(config), *args]
 
 
-def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
+def ensure_template(odoo: dict, pg: Postgres, config: Path, out: Output = TERMINAL) -> str:
     """A database with ``account`` installed, copied for each run (rebuilt when missing)."""
     key = hashlib.sha1(
         (Path(odoo["root"], "release.py").read_text() + "|".join(odoo["addons"][:-1])).encode()
@@ -322,11 +354,12 @@ def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
     if pg.exists(template):
         return template
     building = f"{template}_build_{os.getpid()}"
-    say(f"building the template database {template} (Odoo {odoo['series']} 'account', about a minute, done once)")
+    say(f"building the template database {template} (Odoo {odoo['series']} 'account', about a minute, done once)", out)
     try:
         code = run(
             odoo_cmd(odoo, config, "-d", building, "-i", "account", "--stop-after-init", "--log-level=warn"),
             odoo["env"],
+            out,
         )
         if code or pg.module_state(building, "account") != "installed":
             raise SystemExit(f"ERROR: installing Odoo's 'account' module in {building} failed")
@@ -340,10 +373,11 @@ def ensure_template(odoo: dict, pg: Postgres, config: Path) -> str:
     return template
 
 
-def install_addon(odoo: dict, pg: Postgres, config: Path, template: str, dbname: str) -> None:
+def install_addon(odoo: dict, pg: Postgres, config: Path, template: str, dbname: str, *, out: Output = TERMINAL):
     pg.drop(dbname)
     pg.copy(template, dbname)
-    code = run(odoo_cmd(odoo, config, "-d", dbname, "-i", ADDON, "--stop-after-init", "--log-level=warn"), odoo["env"])
+    args = odoo_cmd(odoo, config, "-d", dbname, "-i", ADDON, "--stop-after-init", "--log-level=warn")
+    code = run(args, odoo["env"], out)
     state = pg.module_state(dbname, ADDON)
     if code or state != "installed":
         raise SystemExit(f"ERROR: installing {ADDON} in {dbname} failed (exit {code}, module state {state})")
@@ -354,17 +388,17 @@ def install_addon(odoo: dict, pg: Postgres, config: Path, template: str, dbname:
 # ----------------------------------------------------------------------
 
 
-def odoo_suite(odoo: dict, pg_settings: dict) -> tuple[int, str]:
+def odoo_suite(odoo: dict, pg_settings: dict, out: Output = TERMINAL) -> tuple[int, str]:
     """The Odoo suite on one series, in its own database copied from its own template."""
     pg = Postgres(pg_settings)
     series = odoo["series"].replace(".", "")
     dbname = f"aro_test_{series}_{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
-    say(f"Odoo {odoo['series']} suite ({odoo['root']})")
+    say(f"Odoo {odoo['series']} suite ({odoo['root']})", out)
     with tempfile.TemporaryDirectory(prefix=f"aro-test-{series}-") as folder:
         config = write_config(odoo, pg_settings, Path(folder), http_port=free_port())
         try:
-            template = ensure_template(odoo, pg, config)
-            install_addon(odoo, pg, config, template, dbname)
+            template = ensure_template(odoo, pg, config, out)
+            install_addon(odoo, pg, config, template, dbname, out=out)
             return run_pytest(
                 [
                     odoo["python"],
@@ -380,13 +414,14 @@ def odoo_suite(odoo: dict, pg_settings: dict) -> tuple[int, str]:
                     f"{ADDON}/tests",
                 ],
                 odoo["env"],
+                out,
             )
         except SystemExit as error:
-            print(error, flush=True)
+            out.line(str(error))
             return 1, str(error).removeprefix("ERROR: ")
         finally:
             pg.drop(dbname)
-            say(f"dropped {dbname}")
+            say(f"dropped {dbname}", out)
 
 
 class Failed(Exception):
@@ -433,6 +468,35 @@ def odoos_to_test(require: bool) -> tuple[list[dict], list[str], dict | None]:
     return odoos, notes, pg_settings
 
 
+def run_suites(odoos: list[dict], pg_settings: dict) -> list[tuple[str, int, str]]:
+    """``(series, exit code, summary)`` of the Odoo suite of each series.
+
+    With two series and two cores or more, both suites run at the same time (each in its
+    own database, server port and browser), their lines behind ``[18.0]`` / ``[19.0]``:
+    the suites spend most of their time in one Python process each. ``ARO_SERIAL=1`` runs
+    them one after the other.
+    """
+    if len(odoos) < 2 or (os.cpu_count() or 1) < 2 or ENV.get("ARO_SERIAL") == "1":
+        return [(odoo["series"], *odoo_suite(odoo, pg_settings)) for odoo in odoos]
+    say(f"the Odoo suites of {' and '.join(o['series'] for o in odoos)} run side by side (ARO_SERIAL=1: one by one)")
+    results = {}
+
+    def suite(odoo: dict) -> None:
+        out = Output(f"[{odoo['series']}] ")
+        try:
+            results[odoo["series"]] = odoo_suite(odoo, pg_settings, out)
+        except Exception as error:  # reported as this series' failure, the other goes on
+            out.line(f"ERROR: {error!r}")
+            results[odoo["series"]] = (1, f"error: {error}")
+
+    threads = [threading.Thread(target=suite, args=(odoo,)) for odoo in odoos]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [(odoo["series"], *results[odoo["series"]]) for odoo in odoos]
+
+
 def command_test() -> int:
     pip_install_or_exit("requirements-dev.txt")
     steps = [
@@ -452,7 +516,7 @@ def command_test() -> int:
     except Failed as failed:
         print(f"FAILED: {failed}")
         return 1
-    results = [(odoo["series"], *odoo_suite(odoo, pg_settings)) for odoo in odoos]
+    results = run_suites(odoos, pg_settings)
     print()
     for series, code, summary in results:
         print(f"Odoo {series}: {summary}" + (f"  FAILED (exit {code})" if code else ""))
