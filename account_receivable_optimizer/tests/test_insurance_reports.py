@@ -132,6 +132,49 @@ class TestInsuranceFacts(ArCreditCommon):
             ],
         )
 
+    def test_dashboard_section(self):
+        self.env["ar.insurance.fact"]._ar_refresh(self.company)
+        data = (
+            self.env["ar.receivables.dashboard"]
+            .with_user(self.controller)
+            .with_context(allowed_company_ids=self.company.ids)
+            .get_dashboard_data()
+        )
+        section = data["insurance"]
+        self.assertEqual(
+            {key: round(section[key], 2) for key in ("exposure", "cover", "insured_share", "guaranteed", "uncovered")},
+            {
+                "exposure": 16500.65,
+                "cover": 12000.0,
+                "insured_share": 10600.0,
+                "guaranteed": 300.0,
+                "uncovered": 4200.65,
+            },
+        )
+        self.assertEqual(round(section["covered"], 2), 12000.0)
+        self.assertEqual(
+            [(row["name"], row["cover"], row["insured_share"]) for row in section["insurers"]],
+            [("Atradius Test", 10000.0, 9000.0), ("Bpifrance Test", 2000.0, 1600.0)],
+        )
+
+        # each figure opens the pivot of the facts behind it
+        def facts(action):
+            self.assertEqual((action["res_model"], action["views"][0][1]), ("ar.insurance.fact", "pivot"))
+            found = self.env["ar.insurance.fact"].with_user(self.controller).search(action["domain"])
+            return sorted((fact.partner_id.name, fact.insurer_id.name or "") for fact in found)
+
+        self.assertEqual(len(facts(section["action"])), 5)
+        self.assertEqual(
+            facts(section["actions"]["cover"]),
+            [("Alpha Industries", "Atradius Test"), ("Alpha Industries", "Bpifrance Test")],
+        )
+        self.assertEqual(facts(section["actions"]["guaranteed"]), [("Alpha Industries", "")])
+        self.assertEqual(
+            facts(section["actions"]["uncovered"]),
+            [("Alpha Industries", ""), ("Beta SA", ""), ("Gamma Trading", "")],
+        )
+        self.assertEqual(facts(section["insurers"][1]["action"]), [("Alpha Industries", "Bpifrance Test")])
+
     def test_refill_replaces_and_queries_are_constant(self):
         Fact = self.env["ar.insurance.fact"]
         Fact._ar_refresh(self.company)
