@@ -45,7 +45,8 @@ class ArD441Report(models.TransientModel):
         string="Closing Date",
         required=True,
         default=lambda self: self._default_date_to(),
-        help="Closing date of the financial year: invoices unpaid on that day are listed.",
+        help="Closing date of the financial year: table I lists the invoices unpaid on that day, table II the "
+        "invoices paid late during the year ending that day.",
     )
     date_from = fields.Date(
         string="Start of the Financial Year",
