@@ -102,28 +102,37 @@ def test_no_due_date_is_never_late():
 
 
 def test_paid_late_worked_example():
-    # docs/credit-insurance.md: invoices issued in 2026 for 40,000.00 incl. tax
+    # docs/credit-insurance.md, "The alternative table": invoices issued in 2026 for 40,000.00 incl. tax
     invoices = [
         ([(_d("2026-03-31"), _d("2026-03-31"))], 4000.0, None),  # on the due date: 0 day
         ([(_d("2026-04-30"), _d("2026-05-30"))], 2000.0, None),  # 30 days
         ([(_d("2026-04-30"), _d("2026-05-31"))], 3000.0, None),  # 31 days
+        ([(_d("2026-06-30"), _d("2026-08-14"))], 1500.0, None),  # paid in two, the last on 14 Aug: 45 days
         ([(_d("2025-11-30"), _d("2026-03-10"))], 1000.0, None),  # 100 days, issued last year
         ([(_d("2026-05-31"), _d("2026-07-15"))], 500.0, _d("2026-06-10")),  # disputed before paid: excluded
-        ([(_d("2026-05-31"), _d("2026-07-15"))], 700.0, _d("2026-08-01")),  # disputed after paid: 45 days
-        ([(_d("2026-09-30"), None)], 6000.0, None),  # open at closing: not in this table
+        ([(_d("2026-09-30"), None)], 6000.0, None),  # still due at closing: not in this table
         ([(_d("2026-10-31"), _d("2027-01-05"))], 800.0, None),  # paid after the closing
-        ([(_d("2025-10-31"), _d("2025-12-20"))], 900.0, None),  # paid last year
+        ([(_d("2027-01-15"), None)], 22200.0, None),  # not paid
+        ([(_d("2025-10-31"), _d("2025-12-20"))], 900.0, None),  # and one paid last year
     ]
     table = d441.paid_late_table(invoices, START, CLOSING, 40000.0)
     cells = table.cells
     assert (cells["0"].count, cells["0"].amount, cells["0"].percent) == (1, 4000.0, pytest.approx(10.0))
     assert (cells["1_30"].count, cells["1_30"].amount, cells["1_30"].percent) == (1, 2000.0, pytest.approx(5.0))
-    assert (cells["31_60"].count, cells["31_60"].amount) == (2, 3700.0)
-    assert cells["31_60"].percent == pytest.approx(9.25)
+    assert (cells["31_60"].count, cells["31_60"].amount) == (2, 4500.0)
+    assert cells["31_60"].percent == pytest.approx(11.25)
     assert (cells["61_90"].count, cells["61_90"].amount, cells["61_90"].percent) == (0, 0.0, 0.0)
     assert (cells["91"].count, cells["91"].amount, cells["91"].percent) == (1, 1000.0, pytest.approx(2.5))
-    assert (cells["late"].count, cells["late"].amount, cells["late"].percent) == (4, 6700.0, pytest.approx(16.75))
+    assert (cells["late"].count, cells["late"].amount, cells["late"].percent) == (4, 7500.0, pytest.approx(18.75))
     assert (table.excluded.count, table.excluded.amount) == (1, 500.0)
+
+
+def test_dispute_opened_after_the_payment_does_not_exclude():
+    invoice = ([(_d("2026-05-31"), _d("2026-07-15"))], 500.0, _d("2026-07-16"))
+    table = d441.paid_late_table([invoice], START, CLOSING, 40000.0)
+    assert (table.excluded.count, table.cells["31_60"].count, table.cells["31_60"].amount) == (0, 1, 500.0)
+    on_the_day = (invoice[0], 500.0, _d("2026-07-15"))
+    assert d441.paid_late_table([on_the_day], START, CLOSING, 40000.0).excluded.count == 1
 
 
 def test_paid_late_instalments():
