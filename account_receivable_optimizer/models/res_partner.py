@@ -204,6 +204,12 @@ class ResPartner(models.Model):
         groups=CONTROLLER_GROUP,
         help="Exposure above the insurance cover and the guarantees valid today.",
     )
+    ar_insured = fields.Boolean(
+        string="Insured",
+        compute="_compute_ar_cover_figures",
+        groups=CONTROLLER_GROUP,
+        help="A credit insurance cover protects this customer today in the current company.",
+    )
     ar_suggested_credit_limit = fields.Monetary(
         string="Suggested Credit Limit",
         compute="_compute_ar_cover_figures",
@@ -252,7 +258,9 @@ class ResPartner(models.Model):
             if not figures or not secured:
                 partner.ar_insurance_cover = partner.ar_guarantee_amount = partner.ar_insured_share = 0.0
                 partner.ar_uncovered_exposure = partner.ar_suggested_credit_limit = 0.0
+                partner.ar_insured = bool(secured and secured.covers)
                 continue
+            partner.ar_insured = bool(secured.covers)
             partner.ar_insurance_cover = secured.cover
             partner.ar_guarantee_amount = secured.guarantees
             partner.ar_insured_share = core_insurance.insured_share_of_covers(figures.exposure, secured.covers)
@@ -395,6 +403,49 @@ class ResPartner(models.Model):
             )
         partner.write({"credit_limit": partner.ar_suggested_credit_limit, "use_partner_credit_limit": True})
         return True
+
+    def action_ar_declaration_pack(self):
+        """The insurer's declaration pack of this customer, attached to each cover counting today (Credit Managers).
+
+        Rights and company are checked here, whatever the form shows: only a
+        Credit Manager, only the covers of the current company (an allowed
+        company of the user) that count today.
+
+        :return: the window action of the covers the packs were attached to
+        """
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only a Credit Manager prepares the insurer's declaration pack of a customer.")
+            )
+        partner = self.commercial_partner_id
+        partner.check_access("read")
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        covers = (
+            self.env["ar.credit.insurance"]
+            .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], order="decision_date, id")
+            .filtered(lambda cover: cover._ar_counts_on(today))
+        )
+        if not covers:
+            raise UserError(
+                self.env._(
+                    "%(partner)s has no credit insurance cover in force today in %(company)s: there is no insurer "
+                    "to send a declaration pack to.",
+                    partner=partner.display_name,
+                    company=company.name,
+                )
+            )
+        for cover in covers:
+            cover.action_ar_declaration_pack()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_credit_insurance_action"
+        )
+        if len(covers) == 1:
+            action.update(res_id=covers.id, views=[(False, "form")], view_mode="form")
+        else:
+            action["domain"] = [("id", "in", covers.ids)]
+        return action
 
     def action_ar_view_credit_overrides(self):
         self.ensure_one()

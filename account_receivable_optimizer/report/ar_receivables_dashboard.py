@@ -34,7 +34,7 @@ class ArReceivablesDashboard(models.AbstractModel):
 
     :meth:`get_dashboard_data` returns one dict of sections (KPI cards, DSO
     over 24 months, aging by period, top overdue customers, grade mix,
-    forecast by week, early-payment discounts), each built by its own
+    forecast by week, early-payment discounts, credit insurance), each built by its own
     ``_ar_dashboard_<section>`` method and listed in :meth:`_ar_dashboard_sections`:
     a new section is a new method added to that list. Every figure carries
     the window action of the records behind it. Nothing is stored here.
@@ -92,6 +92,7 @@ class ArReceivablesDashboard(models.AbstractModel):
             ("grades", self._ar_dashboard_grades),
             ("forecast", self._ar_dashboard_forecast),
             ("discounts", self._ar_dashboard_discounts),
+            ("insurance", self._ar_dashboard_insurance),
         ]
 
     @api.model
@@ -339,4 +340,35 @@ class ArReceivablesDashboard(models.AbstractModel):
                 "missed": narrow(["missed"]),
                 "late": narrow(["taken_late", "over_deducted"]),
             },
+        }
+
+    def _ar_dashboard_insurance(self, context):
+        """Exposure against credit insurance and guarantees, from the stored facts (one query).
+
+        The totals of ``ar.insurance.fact._ar_insurance_totals`` (the facts of
+        the last refresh); each figure opens the insurance analysis (pivot)
+        on the facts behind it.
+        """
+        companies = context["companies"]
+        totals = self.env["ar.insurance.fact"]._ar_insurance_totals(companies)
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_insurance_fact_action")
+        action["domain"] = [("company_id", "in", companies.ids)]
+        insured = [("insurer_id", "!=", False)]
+        return {
+            "exposure": totals["exposure"],
+            "covered": totals["covered"],
+            "cover": totals["cover"],
+            "insured_share": totals["insured_share"],
+            "guaranteed": totals["guaranteed"],
+            "uncovered": totals["uncovered"],
+            "action": action,
+            "actions": {
+                "cover": self._ar_narrow(action, insured),
+                "guaranteed": self._ar_narrow(action, [("guaranteed", "!=", 0)]),
+                "uncovered": self._ar_narrow(action, [("uncovered", "!=", 0)]),
+            },
+            "insurers": [
+                dict(row, action=self._ar_narrow(action, [("insurer_id", "=", row["insurer_id"])], row["name"]))
+                for row in totals["insurers"]
+            ],
         }

@@ -181,6 +181,36 @@ class TestInsuranceLimitImport(ArCreditCommon):
         with self.assertRaises(UserError):
             wizard.action_apply()
 
+    def test_apply_refuses_covers_changed_since_the_preview(self):
+        wizard = self._wizard("\n".join([HEADER, *LINES]))
+        wizard.action_preview()
+        before = self._covers()
+        # another Credit Manager changes Delta's cover between the preview and Apply
+        colleague = self._user("ar_imp_colleague", f"account.group_account_invoice,{MANAGER}")
+        self.delta_cover.with_user(colleague).granted_amount = 7000.0
+        before[0]["granted_amount"] = 7000.0
+        with self.assertRaisesRegex(
+            UserError,
+            r"The covers of Delta Corp changed since the preview \(file lines: 5\); nothing was written\. "
+            r"Go back and preview the file again",
+        ):
+            wizard.action_apply()
+        self.assertEqual(self._covers(), before)
+        self.assertEqual(wizard.state, "preview")
+        # a cover created for Alpha meanwhile: the preview's "new cover" would make a second one
+        alpha_cover = self.env["ar.credit.insurance"].create(
+            {"partner_id": self.customer.id, "contract_id": self.contract.id, "granted_amount": 9000.0}
+        )
+        with self.assertRaisesRegex(UserError, r"The covers of Alpha Industries, Delta Corp changed .*lines: 2, 5\)"):
+            wizard.action_apply()
+        # previewed again, the file applies over the current covers
+        wizard.action_back()
+        wizard.action_preview()
+        delta_line = wizard.line_ids.filtered(lambda line: line.partner_id == self.delta)
+        self.assertEqual((delta_line.old_amount, delta_line.amount), (7000.0, 6000.0))
+        wizard.action_apply()
+        self.assertEqual((self.delta_cover.granted_amount, alpha_cover.granted_amount), (6000.0, 12000.0))
+
     def test_unknown_column_rejects_the_file(self):
         wizard = self._wizard("Name;Amount;Colour\nDelta Corp;1;red\n")
         wizard.action_preview()

@@ -4,10 +4,10 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import CONTROLLER, ArCreditCommon
+from .common import CONTROLLER, MANAGER, ArCreditCommon
 from .dunning_common import ArDunningCommon
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,6 +132,49 @@ class TestInsuranceFacts(ArCreditCommon):
             ],
         )
 
+    def test_dashboard_section(self):
+        self.env["ar.insurance.fact"]._ar_refresh(self.company)
+        data = (
+            self.env["ar.receivables.dashboard"]
+            .with_user(self.controller)
+            .with_context(allowed_company_ids=self.company.ids)
+            .get_dashboard_data()
+        )
+        section = data["insurance"]
+        self.assertEqual(
+            {key: round(section[key], 2) for key in ("exposure", "cover", "insured_share", "guaranteed", "uncovered")},
+            {
+                "exposure": 16500.65,
+                "cover": 12000.0,
+                "insured_share": 10600.0,
+                "guaranteed": 300.0,
+                "uncovered": 4200.65,
+            },
+        )
+        self.assertEqual(round(section["covered"], 2), 12000.0)
+        self.assertEqual(
+            [(row["name"], row["cover"], row["insured_share"]) for row in section["insurers"]],
+            [("Atradius Test", 10000.0, 9000.0), ("Bpifrance Test", 2000.0, 1600.0)],
+        )
+
+        # each figure opens the pivot of the facts behind it
+        def facts(action):
+            self.assertEqual((action["res_model"], action["views"][0][1]), ("ar.insurance.fact", "pivot"))
+            found = self.env["ar.insurance.fact"].with_user(self.controller).search(action["domain"])
+            return sorted((fact.partner_id.name, fact.insurer_id.name or "") for fact in found)
+
+        self.assertEqual(len(facts(section["action"])), 5)
+        self.assertEqual(
+            facts(section["actions"]["cover"]),
+            [("Alpha Industries", "Atradius Test"), ("Alpha Industries", "Bpifrance Test")],
+        )
+        self.assertEqual(facts(section["actions"]["guaranteed"]), [("Alpha Industries", "")])
+        self.assertEqual(
+            facts(section["actions"]["uncovered"]),
+            [("Alpha Industries", ""), ("Beta SA", ""), ("Gamma Trading", "")],
+        )
+        self.assertEqual(facts(section["insurers"][1]["action"]), [("Alpha Industries", "Bpifrance Test")])
+
     def test_refill_replaces_and_queries_are_constant(self):
         Fact = self.env["ar.insurance.fact"]
         Fact._ar_refresh(self.company)
@@ -250,6 +293,42 @@ class TestInsurerHandOver(ArDunningCommon):
         xlsx = attachments.filtered(lambda attachment: attachment.mimetype == XLSX)
         self.assertEqual(len(xlsx), 1)
         return openpyxl.load_workbook(io.BytesIO(xlsx.raw), data_only=True)
+
+    def test_pack_from_the_customer(self):
+        manager = self._user("ar_pack_manager", MANAGER)
+        billing = self._user("ar_pack_billing_rpc", "account.group_account_invoice")
+        with freeze_time("2026-06-30"):
+            # the button: on the form of Credit Managers only, for insured customers only
+            for user, shown in ((manager, True), (self.collector, False)):
+                arch = self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertEqual("action_ar_declaration_pack" in arch, shown)
+            beta = self.env["res.partner"].create({"name": "Beta SA", "is_company": True})
+            self.assertEqual(
+                (self.customer.with_user(manager).ar_insured, beta.with_user(manager).ar_insured), (True, False)
+            )
+            # the server checks again, whatever the form shows (a call over RPC)
+            for user in (billing, self.collector):
+                with self.assertRaises(AccessError):
+                    self.customer.with_user(user).action_ar_declaration_pack()
+            with self.assertRaisesRegex(UserError, "Beta SA has no credit insurance cover in force today"):
+                beta.with_user(manager).action_ar_declaration_pack()
+            action = self.customer.with_user(manager).action_ar_declaration_pack()
+        self.assertEqual((action["res_model"], action["res_id"]), ("ar.credit.insurance", self.cover.id))
+        message = self.cover.message_ids[0]
+        self.assertEqual(message.body, "<p>Declaration pack for Euler Credit prepared.</p>")
+        self.assertEqual(message.author_id, manager.partner_id)
+        self.assertEqual(len(message.attachment_ids), 2)
+        self.assertIn("Threat of loss Alpha Industries 2026-06-30.xlsx", message.attachment_ids.mapped("name"))
+        # another company: its Credit Manager finds no cover there, and cannot act in this company
+        other = self.env["res.company"].create({"name": "Other Co"})
+        other_manager = self._user("ar_pack_other_manager", MANAGER, company=other)
+        with self.assertRaisesRegex(UserError, "in Other Co"):
+            self.customer.with_user(other_manager).action_ar_declaration_pack()
+        with self.assertRaises(AccessError):
+            self.customer.with_user(other_manager).with_context(
+                allowed_company_ids=self.company.ids
+            ).action_ar_declaration_pack()
+        self.assertEqual(len(self.cover.message_ids.filtered("attachment_ids")), 1)
 
     def test_pack_from_the_cover(self):
         self._run("2026-04-10")  # reminder of the first invoice, 10 days late

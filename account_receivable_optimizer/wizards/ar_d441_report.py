@@ -1,4 +1,4 @@
-"""The late-payment table of the French management report (Code de commerce, Article D441-6 I)."""
+"""The late-payment tables of the French management report (Code de commerce, Article D441-6 I and II)."""
 
 import io
 
@@ -29,11 +29,24 @@ class ArD441Report(models.TransientModel):
         "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=False
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    variant = fields.Selection(
+        [
+            ("unpaid", "Unpaid at the closing date (I)"),
+            ("paid_late", "Paid late during the year (II)"),
+        ],
+        string="Table",
+        required=True,
+        default="unpaid",
+        help="I: the invoices still unpaid at the closing date, by days past due (the usual table). "
+        "II, the alternative: the invoices paid during the financial year, by days between their due date "
+        "and their payment.",
+    )
     date_to = fields.Date(
         string="Closing Date",
         required=True,
         default=lambda self: self._default_date_to(),
-        help="Closing date of the financial year: invoices unpaid on that day are listed.",
+        help="Closing date of the financial year: table I lists the invoices unpaid on that day, table II the "
+        "invoices paid late during the year ending that day.",
     )
     date_from = fields.Date(
         string="Start of the Financial Year",
@@ -156,8 +169,73 @@ class ArD441Report(models.TransientModel):
             account_type=account_type,
         )
 
+    def _ar_d441_paid_late_sql(self, side):
+        """One query per side for the alternative table (II): the invoices with a payment in the year.
+
+        Per invoice: the due date and the payment date of each of its
+        payable or receivable items, the payment date being the item's last
+        reconciliation when it is settled at the closing (its open amount at
+        closing, as in :meth:`_ar_d441_sql`, is zero), else NULL; its total
+        incl. tax; the day its first dispute was opened. Then the total
+        incl. tax of the invoices of the year. The core decides which
+        invoices count and in which band.
+        """
+        invoice_type, _base_types, account_type, sign = SIDES[side]
+        return SQL(
+            """
+            WITH later_by_line AS (%(later)s), paid_in_year AS (
+                SELECT aml.move_id
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                 WHERE apr.company_id = %(company)s AND apr.max_date BETWEEN %(start)s AND %(closing)s
+                 UNION
+                SELECT aml.move_id
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.credit_move_id
+                 WHERE apr.company_id = %(company)s AND apr.max_date BETWEEN %(start)s AND %(closing)s
+            )
+            SELECT 'invoice',
+                   ARRAY_AGG(aml.date_maturity ORDER BY aml.id),
+                   ARRAY_AGG(
+                       CASE WHEN aml.amount_residual + COALESCE(lbl.amount, 0) = 0 THEN GREATEST(
+                           (SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
+                             WHERE apr.debit_move_id = aml.id),
+                           (SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
+                             WHERE apr.credit_move_id = aml.id)
+                       ) END
+                       ORDER BY aml.id
+                   ),
+                   %(sign)s * SUM(aml.balance),
+                   (SELECT MIN(d.date_opened) FROM ar_invoice_dispute d WHERE d.move_id = m.id)
+              FROM paid_in_year p
+              JOIN account_move m ON m.id = p.move_id
+              JOIN account_move_line aml ON aml.move_id = m.id
+              JOIN account_account a ON a.id = aml.account_id
+         LEFT JOIN later_by_line lbl ON lbl.line_id = aml.id
+             WHERE m.company_id = %(company)s
+               AND m.move_type = %(invoice_type)s
+               AND m.state = 'posted'
+               AND a.account_type = %(account_type)s
+          GROUP BY m.id
+             UNION ALL
+            SELECT 'base', NULL, NULL, %(sign)s * SUM(m.amount_total_signed), NULL
+              FROM account_move m
+             WHERE m.company_id = %(company)s
+               AND m.move_type = %(invoice_type)s
+               AND m.state = 'posted'
+               AND m.date BETWEEN %(start)s AND %(closing)s
+            """,
+            closing=self.date_to,
+            later=later_reconciliations_sql(self.date_to, self.company_id.ids),
+            start=self.date_from,
+            company=self.company_id.id,
+            sign=sign,
+            invoice_type=invoice_type,
+            account_type=account_type,
+        )
+
     def _ar_d441_tables(self):
-        """``{"received": d441.Table, "issued": d441.Table}``: two queries."""
+        """``{"received": d441.Table, "issued": d441.Table}`` of the chosen variant: two queries."""
         self.ensure_one()
         check_allowed_companies(self.env, self.company_id, self)
         self.env["account.move.line"].flush_model()
@@ -166,6 +244,20 @@ class ArD441Report(models.TransientModel):
         self.env["ar.invoice.dispute"].flush_model()
         digits = self.currency_id.decimal_places
         tables = {}
+        if self.variant == "paid_late":
+            for side in SIDES:
+                invoices = []
+                base = 0.0
+                query = self._ar_d441_paid_late_sql(side)
+                for kind, due_dates, paid_dates, amount, disputed_on in self.env.execute_query(query):
+                    if kind == "base":
+                        base = amount or 0.0
+                    else:
+                        invoices.append(
+                            (list(zip(due_dates, paid_dates, strict=True)), round(amount, digits), disputed_on)
+                        )
+                tables[side] = d441.paid_late_table(invoices, self.date_from, self.date_to, base)
+            return tables
         for side in SIDES:
             invoices = []
             base = 0.0
@@ -178,8 +270,8 @@ class ArD441Report(models.TransientModel):
         return tables
 
     def _ar_d441_labels(self):
-        """Column and row titles of the official model, in the user's language."""
-        return {
+        """Column and row titles of the official model of the chosen variant, in the user's language."""
+        labels = {
             "bands": {
                 "0": self.env._("0 day (indicative)"),
                 "1_30": self.env._("1 to 30 days"),
@@ -209,6 +301,30 @@ class ArD441Report(models.TransientModel):
                 "(Article D441-6 I of the Code de commerce)"
             ),
         }
+        if self.variant == "paid_late":
+            labels.update(
+                {
+                    "received": self.env._(
+                        "Article D441-6 II: invoices received that were paid late during the financial year"
+                    ),
+                    "issued": self.env._(
+                        "Article D441-6 II: invoices issued that were paid late during the financial year"
+                    ),
+                    "count": self.env._("Cumulative number of invoices concerned"),
+                    "amount": self.env._("Cumulative amount of the invoices concerned (incl. tax)"),
+                    "percent_received": self.env._(
+                        "Percentage of the total amount of the invoices received during the year (incl. tax)"
+                    ),
+                    "percent_issued": self.env._(
+                        "Percentage of the total amount of the invoices issued during the year (incl. tax)"
+                    ),
+                    "title": self.env._(
+                        "Invoices received and issued that were paid late during the financial year "
+                        "(Article D441-6 II of the Code de commerce)"
+                    ),
+                }
+            )
+        return labels
 
     def _ar_build_xlsx(self):
         """The table as XLSX bytes, in the layout of the official model; text with ``write_string``."""

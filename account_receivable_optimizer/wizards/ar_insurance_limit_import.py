@@ -121,7 +121,9 @@ class ArInsuranceLimitImport(models.TransientModel):
             )
         Cover = self.env["ar.credit.insurance"]
         source = self.filename or self.env._("insurer service")
-        for line in self.line_ids.filtered(lambda line: line.action in APPLIED):
+        lines = self.line_ids.filtered(lambda line: line.action in APPLIED)
+        self._ar_check_covers_unchanged(lines)
+        for line in lines:
             vals = line._ar_cover_vals()
             if line.cover_id:
                 cover = line.cover_id
@@ -150,6 +152,28 @@ class ArInsuranceLimitImport(models.TransientModel):
         check_allowed_companies(self.env, self.company_id | self.contract_id.company_id, self)
         if self.contract_id.company_id != self.company_id:
             raise UserError(self.env._("The contract belongs to another company than the import."))
+
+    def _ar_check_covers_unchanged(self, lines):
+        """Refuse to apply ``lines`` if a cover they would write changed since the preview.
+
+        The preview showed each line against the customer's latest cover under
+        the contract (or none); Apply writes what the preview showed only if
+        that is still the latest cover and it was not written since (its
+        ``write_date`` and the values shown, captured at preview). Otherwise
+        another user or an earlier import changed it, and writing now would
+        silently overwrite their change.
+        """
+        current = self._ar_current_covers(set(lines.partner_id.ids))
+        stale = lines.filtered(lambda line: line._ar_cover_changed(current.get(line.partner_id.id)))
+        if stale:
+            raise UserError(
+                self.env._(
+                    "The covers of %(customers)s changed since the preview (file lines: %(lines)s); nothing "
+                    "was written. Go back and preview the file again to see what it would change now.",
+                    customers=", ".join(stale.partner_id.mapped("display_name")),
+                    lines=", ".join(str(number) for number in stale.mapped("line_number")),
+                )
+            )
 
     def _ar_reopen(self):
         return {
@@ -269,6 +293,7 @@ class ArInsuranceLimitImport(models.TransientModel):
                 cover_id=cover.id if cover else False,
                 old_amount=cover.granted_amount if cover else 0.0,
                 old_state=cover.state if cover else False,
+                **self.env["ar.insurance.limit.import.line"]._ar_cover_snapshot(cover),
             )
             result.append(vals)
         return result
@@ -387,6 +412,42 @@ class ArInsuranceLimitImportLine(models.TransientModel):
     new_state = fields.Selection(INSURANCE_STATES, string="New Status")
     decision_date = fields.Date()
     expiry_date = fields.Date()
+    cover_write_date = fields.Datetime(help="Technical: when the current cover was last written, seen at preview.")
+    old_currency_id = fields.Many2one("res.currency", help="Technical: the current cover's currency at preview.")
+    old_decision_date = fields.Date(help="Technical: the current cover's decision date at preview.")
+    old_expiry_date = fields.Date(help="Technical: the current cover's expiry date at preview.")
+    old_buyer_reference = fields.Char(help="Technical: the current cover's buyer reference at preview.")
+
+    @api.model
+    def _ar_cover_snapshot(self, cover):
+        """What the preview saw of ``cover`` (the customer's latest cover, or none), to detect later changes."""
+        return {
+            "cover_write_date": cover.write_date if cover else False,
+            "old_currency_id": cover.currency_id.id if cover else False,
+            "old_decision_date": cover.decision_date if cover else False,
+            "old_expiry_date": cover.expiry_date if cover else False,
+            "old_buyer_reference": cover.buyer_reference or False if cover else False,
+        }
+
+    def _ar_cover_changed(self, cover):
+        """Whether ``cover`` (the customer's latest cover now) is not the one this line was previewed against."""
+        self.ensure_one()
+        if (cover.id if cover else False) != self.cover_id.id:
+            return True
+        if not cover:
+            return False
+        seen = {
+            "cover_write_date": self.cover_write_date,
+            "old_currency_id": self.old_currency_id.id,
+            "old_decision_date": self.old_decision_date,
+            "old_expiry_date": self.old_expiry_date,
+            "old_buyer_reference": self.old_buyer_reference,
+        }
+        return (
+            seen != self._ar_cover_snapshot(cover)
+            or cover.state != self.old_state
+            or cover.currency_id.compare_amounts(cover.granted_amount, self.old_amount) != 0
+        )
 
     def _ar_cover_vals(self):
         self.ensure_one()

@@ -188,5 +188,18 @@ registry.category("web_tour.tours").add("ar_reports_tour", {
             content: "The dashboard after the reload",
             trigger: ".o_ar_card_receivables .o_ar_card_value:contains('3,000.00')",
         },
+        {
+            content: "The credit insurance section: nothing insured, nothing uncovered before the facts are filled",
+            trigger: ".o_ar_section_insurance .o_ar_insurance_uncovered .o_ar_insurance_value:contains('0.00')",
+        },
+        {
+            content: "The uncovered exposure opens the insurance analysis",
+            trigger: ".o_ar_section_insurance .o_ar_insurance_uncovered",
+            run: "click",
+        },
+        {
+            content: "The insurance pivot",
+            trigger: ".o_pivot_view",
+        },
     ]),
 });
