@@ -117,6 +117,10 @@ SERVICES = [
     "Spare parts",
 ]
 PASSWORD = "demo"
+#: The main company charges late-payment fees with its reminders of the last nights only: the first
+#: night reminds every customer overdue at once, and a charge invoice with each reminder of the whole
+#: replay was a third of its time. Customers reminded since then have their charge invoices.
+CHARGE_NIGHTS = 30
 #: The context of the ledger's history (invoices, credit notes, payments): no chatter, no tracking,
 #: no followers. Nobody reads the "Invoice created" notes of two years of history, and they were
 #: most of the build's time. The module's nightly jobs never run in it: their reminders, chatter
@@ -669,8 +673,11 @@ class DemoGenerator:
         try:
             day = self.replay_start
             by_date = _grouped(self.specs, lambda s: s["date"])
+            charges_from = max(self.replay_start, self.today - timedelta(days=CHARGE_NIGHTS))
             while day <= self.today:
                 self.clock(day)
+                if day == charges_from:
+                    self.company.ar_credit_policy_id.charge_enabled = True
                 self.post_invoices(by_date.get(day, []))
                 self.post_refunds(self.refunds_by_day.get(day, []))
                 self.post_payments([(day, *p) for p in self.payments_by_day.get(day, [])])
@@ -739,11 +746,12 @@ class DemoGenerator:
                 }
             )
         env["ar.credit.insurance"].create(covers)
-        # late charges: statutory-style fixed rate and the 40 EUR compensation, from the replay on
+        # late charges: statutory-style fixed rate and the 40 EUR compensation, switched on for the
+        # last CHARGE_NIGHTS nights (see generate)
         product = env["product.product"].create({"name": "Late-payment charges", "type": "service", "list_price": 0})
         self.company.ar_credit_policy_id.write(
             {
-                "charge_enabled": True,
+                "charge_enabled": False,
                 "charge_rate_source": "fixed",
                 "charge_rate": 12.15,
                 "charge_fixed_amount": 40.0,
