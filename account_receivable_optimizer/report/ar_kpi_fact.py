@@ -3,7 +3,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import compat
@@ -235,7 +234,7 @@ class ArKpiFact(models.Model):
             monthly[row[:size]][row[size]] = {key: value or 0.0 for key, value in sums}
         # the countback walks back beyond the period filters: 12 months before the span
         history_domain = [
-            expression.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
+            compat.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
         ]
         history_domain += [("month", ">=", kpi.add_months(span_first, -COUNTBACK_HISTORY)), ("month", "<=", span_last)]
         sales_history = defaultdict(dict)
