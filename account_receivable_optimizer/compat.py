@@ -52,6 +52,10 @@ else:
             owner._sql_constraints = constraints
 
 
+#: The domain leaf that is always true, ``(1, "=", 1)`` on both series: 18.0 names it
+#: ``odoo.osv.expression.TRUE_LEAF``; 19.0 deprecated ``odoo.osv`` (a warning when imported).
+TRUE_LEAF = (1, "=", 1)
+
 #: xmlid of the privilege the module's groups belong to on 19.0 (none on 18.0).
 PRIVILEGE_XMLID = "account_receivable_optimizer.res_groups_privilege_credit_control"
 

@@ -20,6 +20,8 @@ Environment:
     ARO_HTTP_PORT       port of the demo server (default: 8069)
     ARO_DEMO_CUSTOMERS  customers of the demo (default: 80)
     ARO_DEMO_MONTHS     months of history of the demo (default: 24)
+
+``aro.py demo --no-serve`` builds the demo database and stops without serving it.
 """
 
 from __future__ import annotations
@@ -551,6 +553,12 @@ class Clock:
         elapsed = int(time.monotonic() - self.start)
         print(f"[{elapsed // 60:2d}:{elapsed % 60:02d}] {message}", flush=True)
 
+    @staticmethod
+    def cpu() -> float:
+        """CPU seconds of the commands run so far (Odoo's install and the generation; not PostgreSQL's)."""
+        times = os.times()
+        return times.children_user + times.children_system
+
 
 def run_quiet(args: list[str], env: dict, log: Path, stdin=None, on_line=None) -> int:
     """Run a command with its output in ``log``; lines starting with ``[demo] `` go to ``on_line``.
@@ -575,7 +583,7 @@ def show_log_tail(log: Path, lines: int = 30) -> None:
     print(f"(full log: {log})")
 
 
-def command_demo() -> int:
+def command_demo(serve: bool = True) -> int:
     clock = Clock()
     clock.step("checking Python packages, Odoo and PostgreSQL")
     reason = None if requirements_met("requirements.txt") else pip_install("requirements.txt", quiet=True)
@@ -631,6 +639,9 @@ def command_demo() -> int:
         show_log_tail(log)
         print(f"ERROR: generating the demo data failed (exit {code})")
         return code
+    clock.step(f"demo database {dbname} built (Odoo's CPU time: {clock.cpu():.0f} s)")
+    if not serve:
+        return 0
     clock.step(f"serving Odoo {odoo['series']} on http://localhost:{port}  (database {dbname})")
     print("\nLog in as (Ctrl+C stops the server):")
     print("  admin       / admin      administrator")
@@ -646,11 +657,15 @@ def command_demo() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["test", "demo"])
-    command = parser.parse_args().command
+    parser.add_argument(
+        "--no-serve", action="store_true", help="demo: build the database, then stop instead of serving it"
+    )
+    options = parser.parse_args()
+    command = options.command
     if shutil.which(PYTHON) is None and not Path(PYTHON).exists():
         print(f"ERROR: {PYTHON} not found")
         return 1
-    return command_test() if command == "test" else command_demo()
+    return command_test() if command == "test" else command_demo(serve=not options.no_serve)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,19 @@
   early-payment discount taker, partial payer, disputes, broken promises,
   stopped paying, over its limit, on credit hold), one invoiced in USD, the
   French ones speaking French;
-- ``months`` of invoices, credit notes and payments, created and posted in
-  batches;
+- ``months`` of invoices, credit notes and payments, created and posted a
+  month at a time in a few batches, with the clock at the month's end (so
+  the credit check of each posting sees the receivables of that time), and
+  without chatter (``QUIET``);
 - the last ``replay_days`` days replayed night after night: each day's
   invoices and payments, the customers' disputes and promises, then the
   module's nightly jobs (discount outcomes, risk grades, insurance deadlines,
   dunning) with the clock of that day, so that reminder levels climb as they
   would in life.
 
-The clock of each replayed day is set with ``freezegun`` (one of Odoo's own
-requirements, used by its test suite) in the process that generates: the
+The clock of each replayed day (and of each month of the history) is set
+with ``freezegun`` (one of Odoo's own requirements, used by its test suite)
+in the process that generates: the
 module's jobs read the day from ``fields.Date.context_today`` exactly as on a
 server at night; nothing of the module or of Odoo is changed for it.
 
@@ -114,6 +117,15 @@ SERVICES = [
     "Spare parts",
 ]
 PASSWORD = "demo"
+#: The main company charges late-payment fees with its reminders of the last nights only: the first
+#: night reminds every customer overdue at once, and a charge invoice with each reminder of the whole
+#: replay was a third of its time. Customers reminded since then have their charge invoices.
+CHARGE_NIGHTS = 30
+#: The context of the ledger's history (invoices, credit notes, payments): no chatter, no tracking,
+#: no followers. Nobody reads the "Invoice created" notes of two years of history, and they were
+#: most of the build's time. The module's nightly jobs never run in it: their reminders, chatter
+#: notes and activities are written as on a server.
+QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True, "mail_create_nosubscribe": True}
 
 
 def _noop(_message):
@@ -133,6 +145,7 @@ class DemoGenerator:
         self.replay_start = self.today - timedelta(days=min(replay_days, (self.today - self.start).days))
         self.progress = progress or _noop
         self.company = env.company
+        self.ledger = env(context=dict(env.context, **QUIET))
         self.users = {}
         self.customers = []  # dicts: partner, behaviour, currency, company, term, size, ...
         self.specs = []  # invoices to create, in date order
@@ -470,19 +483,19 @@ class DemoGenerator:
         for company, pairs in _grouped(list(zip(specs, vals, strict=True)), lambda pair: pair[1]["company_id"]).items():
             for chunk in range(0, len(pairs), 400):
                 batch = pairs[chunk : chunk + 400]
-                moves = self.env["account.move"].with_company(company).create([v for _spec, v in batch])
+                moves = self.ledger["account.move"].with_company(company).create([v for _spec, v in batch])
                 moves.action_post()
                 for (spec, _vals), move in zip(batch, moves, strict=True):
                     self.invoice_of_spec[id(spec)] = move.id
 
     def invoice(self, spec):
-        return self.env["account.move"].browse(self.invoice_of_spec.get(id(spec)))
+        return self.ledger["account.move"].browse(self.invoice_of_spec.get(id(spec)))
 
     def post_refunds(self, refunds):
         refunds = [(spec, share) for spec, share in refunds if self.invoice(spec)]
         if not refunds:
             return
-        Move = self.env["account.move"]
+        Move = self.ledger["account.move"]
         for company, items in _grouped(refunds, lambda r: r[0]["profile"]["company"].id).items():
             vals = []
             for spec, share in items:
@@ -519,7 +532,7 @@ class DemoGenerator:
                 if len(lines.move_id) == 2:
                     plan.append(lines)
             if plan:
-                self.env["account.move.line"]._reconcile_plan(plan)
+                self.ledger["account.move.line"]._reconcile_plan(plan)
 
     def post_payments(self, payments):
         """Payments ``[(day, spec, amount, late)]``: the plain ones in one batch; those deducting the
@@ -534,7 +547,7 @@ class DemoGenerator:
             else:
                 share = 0.98 if amount == "discount" else amount  # the discount deducted too late
                 plain.append((day, invoice, share))
-        Payment = self.env["account.payment"]
+        Payment = self.ledger["account.payment"]
         ref_field = "memo" if "memo" in Payment._fields else "ref"
         residuals = {}
         for company, items in _grouped(plain, lambda p: p[1].company_id.id).items():
@@ -567,11 +580,11 @@ class DemoGenerator:
                     receivable
                     + payment.move_id.line_ids.filtered(lambda line, r=receivable: line.account_id == r.account_id)
                 )
-            self.env["account.move.line"]._reconcile_plan(plan)
+            self.ledger["account.move.line"]._reconcile_plan(plan)
         for day, invoices in sorted(discounted.items()):
             for company_invoices in _grouped(invoices, lambda move: move.company_id.id).values():
-                moves = self.env["account.move"].union(*company_invoices)
-                self.env["account.payment.register"].with_context(
+                moves = self.ledger["account.move"].union(*company_invoices)
+                self.ledger["account.payment.register"].with_context(
                     active_model="account.move", active_ids=moves.ids
                 ).create({"payment_date": day, "group_payment": False})._create_payments()
 
@@ -644,17 +657,11 @@ class DemoGenerator:
         self.setup_terms()
         self.create_customers()
         self.plan_invoices()
-        before = [spec for spec in self.specs if spec["date"] < self.replay_start]
-        self.progress(f"{len(self.customers)} customers, {len(before)} invoices before {self.replay_start}")
-        self.post_invoices(before)
-        self.post_refunds(
-            [r for d in sorted(self.refunds_by_day) if d < self.replay_start for r in self.refunds_by_day[d]]
-        )
-        before = [
-            (d, *p) for d in sorted(self.payments_by_day) if d < self.replay_start for p in self.payments_by_day[d]
-        ]
-        self.progress(f"{len(before)} payments before {self.replay_start}")
-        self.post_payments(before)
+        try:
+            self.post_history()
+        except BaseException:
+            self.stop_clock()
+            raise
         self.setup_extras()
         self.progress(f"replaying the {(self.today - self.replay_start).days} nights up to {self.today} (day by day)")
         # Letters of past nights are attached as HTML, as Odoo renders reports in its tests: wkhtmltopdf
@@ -666,8 +673,11 @@ class DemoGenerator:
         try:
             day = self.replay_start
             by_date = _grouped(self.specs, lambda s: s["date"])
+            charges_from = max(self.replay_start, self.today - timedelta(days=CHARGE_NIGHTS))
             while day <= self.today:
                 self.clock(day)
+                if day == charges_from:
+                    self.company.ar_credit_policy_id.charge_enabled = True
                 self.post_invoices(by_date.get(day, []))
                 self.post_refunds(self.refunds_by_day.get(day, []))
                 self.post_payments([(day, *p) for p in self.payments_by_day.get(day, [])])
@@ -686,6 +696,30 @@ class DemoGenerator:
             self.stop_clock()
         self.env["ar.kpi.fact"]._cron_refresh_facts()
         self.progress("KPI facts filled")
+
+    def post_history(self):
+        """The months before the replay, a month at a time in date order, with the clock at the month's end.
+
+        Each month's invoices, then its credit notes, then its payments, in a few batches: the credit
+        check of each posting sees the customer's receivables of that time, not two years of invoices
+        not paid yet, and measures overdue days from that month.
+        """
+        by_date = _grouped(self.specs, lambda s: s["date"])
+        total = sum(1 for spec in self.specs if spec["date"] < self.replay_start)
+        self.progress(f"{len(self.customers)} customers; {total} invoices before {self.replay_start}, month by month")
+        month, posted = self.start.replace(day=1), 0
+        while month < self.replay_start:
+            following = (month + timedelta(days=32)).replace(day=1)
+            days = [month + timedelta(days=n) for n in range((min(following, self.replay_start) - month).days)]
+            self.clock(days[-1])
+            specs = [spec for day in days for spec in by_date.get(day, [])]
+            self.post_invoices(specs)
+            self.post_refunds([r for day in days for r in self.refunds_by_day.get(day, [])])
+            self.post_payments([(day, *p) for day in days for p in self.payments_by_day.get(day, [])])
+            posted += len(specs)
+            if month.month % 3 == 0 or following >= self.replay_start:
+                self.progress(f"history up to {days[-1]}: {posted} of {total} invoices, with their payments")
+            month = following
 
     def setup_extras(self):
         """Insurance covers, late charges."""
@@ -712,11 +746,12 @@ class DemoGenerator:
                 }
             )
         env["ar.credit.insurance"].create(covers)
-        # late charges: statutory-style fixed rate and the 40 EUR compensation, from the replay on
+        # late charges: statutory-style fixed rate and the 40 EUR compensation, switched on for the
+        # last CHARGE_NIGHTS nights (see generate)
         product = env["product.product"].create({"name": "Late-payment charges", "type": "service", "list_price": 0})
         self.company.ar_credit_policy_id.write(
             {
-                "charge_enabled": True,
+                "charge_enabled": False,
                 "charge_rate_source": "fixed",
                 "charge_rate": 12.15,
                 "charge_fixed_amount": 40.0,
@@ -792,10 +827,14 @@ def summary(generator):
         [("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")]
     )
     grades = env["res.partner"]._read_group([("ar_risk_grade", "!=", False)], [], ["__count"])[0][0]
+    tonight = 0  # the dunning preview: what tonight's run will send
+    for company in generator.company | generator.second:
+        partners = env["res.partner"].union(*[p["partner"] for p in generator.customers if p["company"] == company])
+        tonight += len(partners.with_company(company)._ar_dunning_preview(company, generator.today))
     return "\n".join(
         [
             f"[demo] {len(generator.customers)} customers, {moves} invoices and credit notes, {grades} graded",
-            f"[demo] reminders: {levels}",
+            f"[demo] reminders: {levels}; in tonight's dunning preview: {tonight}",
             f"[demo] emails queued: {env['mail.mail'].sudo().search_count([('state', '=', 'outgoing')])}",
         ]
     )

@@ -648,7 +648,10 @@ class AccountMove(models.Model):
                 else None
             )
             vals["ar_discount_realised_cost"] = realised * 100.0 if realised is not None else 0.0
-            move.sudo().write(vals)  # outcome fields: set by the credit control only
+            # written only when the outcome changed: the nightly job looks at every open discount
+            # every night, and an unchanged write still recomputes and tracks the invoice
+            if any(move[name] != _as_record_value(move, name, value) for name, value in vals.items()):
+                move.sudo().write(vals)  # outcome fields: set by the credit control only
             if result.state in (core_discount.TAKEN_LATE, core_discount.OVER_DEDUCTED) and not (
                 move.ar_short_payment_action
             ):
@@ -761,3 +764,9 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_ids": invoices.ids},
         }
+
+
+def _as_record_value(record, name, value):
+    """``value`` as reading field ``name`` of ``record`` would give it once written (rounded, False for None)."""
+    field = record._fields[name]
+    return field.convert_to_record(field.convert_to_cache(value, record), record)

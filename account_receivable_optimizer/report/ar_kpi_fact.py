@@ -77,10 +77,6 @@ GROUP_SUMS = {
 OVER_DAYS = 90
 #: Months of credit sales before a month, for its countback DSO.
 COUNTBACK_HISTORY = 12
-
-#: the always-true leaf, in a domain both series read (18.0's expression.TRUE_LEAF;
-#: 19.0 deprecates odoo.osv.expression for odoo.fields.Domain)
-TRUE_LEAF = (1, "=", 1)
 #: Months filled when a company has no facts yet (install, new company).
 BACKFILL_MONTHS = 24
 #: Months refreshed by the nightly job (late entries and reconciliations of the previous months).
@@ -253,7 +249,7 @@ class ArKpiFact(models.Model):
             monthly[row[:size]][row[size]] = {key: value or 0.0 for key, value in sums}
         # the countback walks back beyond the period filters: 12 months before the span
         history_domain = [
-            TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
+            compat.TRUE_LEAF if isinstance(leaf, list | tuple) and leaf[0] == "month" else leaf for leaf in domain
         ]
         history_domain += [("month", ">=", kpi.add_months(span_first, -COUNTBACK_HISTORY)), ("month", "<=", span_last)]
         sales_history = defaultdict(dict)

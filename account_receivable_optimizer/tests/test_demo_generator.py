@@ -102,3 +102,41 @@ class TestDemoGenerator(TransactionCase):
         last = self._communications(partner)[-1:]
         self.assertEqual(last.level_id.with_context(lang="en_US").name, "Hand-over to collection")
         self.assertEqual(last.hand_over_state, "to_confirm")
+
+    def test_every_screen_has_data(self):
+        """Each screen the README lists has something to show: none may go empty unnoticed."""
+        env, company = self.env, self.demo.company
+        partners = self.partners.with_company(company)
+        # the reminders were emailed: queued, never sent (the demo has no mail server)
+        mails = self._communications().mail_id
+        self.assertTrue(mails)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        # the collector's worklist: the broken promise and the open dispute at least
+        worklist = env["res.partner"].search([("ar_to_handle", "=", True), ("id", "in", self.partners.ids)])
+        self.assertLessEqual(self.partner_of["promises"] | self.partner_of["disputes"], worklist)
+        # the preview (a dry run) lists what a coming night sends: the hand-over of the broken promise
+        later = TODAY + timedelta(days=20)
+        with freeze_time(later):
+            preview = {row["partner_id"]: row["level_id"] for row in partners._ar_dunning_preview(company, later)}
+        level = env["ar.dunning.level"].browse(preview.get(self.partner_of["promises"].id))
+        self.assertEqual(level.with_context(lang="en_US").name, "Hand-over to collection")
+        # the early-payment discounts: taken in time
+        discounts = env["account.move"].search(
+            [("partner_id", "=", self.partner_of["discount"].id), ("move_type", "=", "out_invoice")]
+        )
+        self.assertIn("in_time", discounts.mapped("ar_discount_state"))
+        # credit: a customer over its limit, the chronic late payer on hold
+        self.assertTrue(partners.filtered("ar_over_limit"))
+        self.assertEqual(partners.filtered("ar_credit_hold"), self.partner_of["chronic"])
+        # the payment plan proposed to the customer who stopped paying
+        plan = env["ar.payment.plan"].search([("partner_id", "in", self.partners.ids)])
+        self.assertEqual(plan.partner_id, self.partner_of["stopped"])
+        self.assertEqual(plan.state, "proposed")
+        self.assertEqual(len(plan.line_ids), 4)
+        # insurance covers of the four largest customers, granted in full or in part
+        covers = env["ar.credit.insurance"].search([("partner_id", "in", self.partners.ids)])
+        self.assertEqual(len(covers), 4)
+        self.assertEqual(sorted(covers.mapped("state")), ["granted", "granted", "partial", "partial"])
+        # the dashboard's facts: KPIs and month-end snapshots
+        for model in ("ar.kpi.fact", "ar.receivable.snapshot"):
+            self.assertTrue(env[model].search_count([("company_id", "=", company.id)]), model)
