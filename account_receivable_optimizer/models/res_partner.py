@@ -14,6 +14,7 @@ from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import insurance as core_insurance
 from ..lib.ar_core import risk as core_risk
 from . import ar_limits
+from .ar_invoice_payments import invoice_payments_sql
 from .ar_protected_fields_mixin import changed_fields
 from .ar_retry import is_concurrency_error
 
@@ -687,29 +688,12 @@ class ResPartner(models.Model):
         self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT p.commercial_partner_id, dl.date_maturity, apr.max_date, SUM(apr.amount)
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                  JOIN account_move dm ON dm.id = dl.move_id
-                  JOIN account_account a ON a.id = dl.account_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-                  JOIN res_partner p ON p.id = dl.partner_id
-                 WHERE dl.company_id = %(company)s
-                   AND a.account_type = 'asset_receivable'
-                   AND dl.parent_state = 'posted'
-                   AND dm.move_type = 'out_invoice'
-                   AND cm.move_type != 'out_refund'
-                   AND apr.max_date > %(start)s
-                   AND apr.max_date <= %(today)s
-                   AND p.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1, 2, 3
-                """,
-                company=company.id,
-                start=today - relativedelta(days=PAYMENT_WINDOW_DAYS),
-                today=today,
-                ids=self.ids,
+                "SELECT partner_id, due_date, payment_date, SUM(amount) FROM (%s) pay GROUP BY 1, 2, 3",
+                invoice_payments_sql(
+                    today - relativedelta(days=PAYMENT_WINDOW_DAYS - 1),
+                    today,
+                    SQL("aml.company_id = %s AND cp.id = ANY(%s)", company.id, self.ids),
+                ),
             )
         )
         payments = {pid: [] for pid in self.ids}
