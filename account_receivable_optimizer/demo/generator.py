@@ -791,7 +791,7 @@ def summary(generator):
     moves = env["account.move"].search_count(
         [("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")]
     )
-    grades = env["res.partner"]._read_group([("ar_risk_grade", "!=", False)], [], ["__count"])[0][0]
+    grades = env["res.partner"]._read_group([("ar_risk_grade", "in", ("A", "B", "C", "D", "E"))], [], ["__count"])[0][0]
     return "\n".join(
         [
             f"[demo] {len(generator.customers)} customers, {moves} invoices and credit notes, {grades} graded",

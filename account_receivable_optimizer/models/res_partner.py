@@ -46,13 +46,35 @@ PARTNER_PROTECTED_FIELDS = frozenset(
         "ar_insurance_checked_date",
     }
 )
+#: Code of the customers not graded yet: stored (and the fallback of the partners' grade), so that
+#: lists, pivots and graphs grouped by grade read "Not graded", never "None".
+NOT_GRADED = "ungraded"
 RISK_GRADES = [
     ("A", "A - Excellent"),
     ("B", "B - Good"),
     ("C", "C - Fair"),
     ("D", "D - Weak"),
     ("E", "E - Poor"),
+    (NOT_GRADED, "Not graded"),
 ]
+
+
+def grade_sql(partner, company):
+    """SQL of the risk grade of the commercial partner ``partner`` (a table alias) in ``company`` (SQL).
+
+    Read from the jsonb column of the company-dependent field: a customer never graded has no
+    value there and reads as :data:`NOT_GRADED`, as the ORM reads it (its ``ir.default``); a
+    row without a customer has no grade (NULL).
+    """
+    return SQL(
+        "CASE WHEN %(id)s IS NOT NULL THEN COALESCE(%(grade)s->>(%(company)s)::text, %(ungraded)s) END",
+        id=SQL.identifier(partner, "id"),
+        grade=SQL.identifier(partner, "ar_risk_grade"),
+        company=company,
+        ungraded=NOT_GRADED,
+    )
+
+
 #: Bounds of the numbers of a customer (Odoo's credit limit).
 PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
@@ -144,7 +166,8 @@ class ResPartner(models.Model):
         readonly=True,
         tracking=True,
         group_expand="_ar_expand_risk_grades",
-        help="A (best) to E (worst), from the risk score and the thresholds of the credit policy.",
+        help="A (best) to E (worst), from the risk score and the thresholds of the credit policy; "
+        "'Not graded' until the nightly grading (or 'Recompute Grade') grades the customer.",
     )
     ar_risk_grade_date = fields.Date(string="Graded On", company_dependent=True, readonly=True)
     ar_risk_breakdown = fields.Text(
@@ -355,8 +378,10 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            # empty values are what a new customer has anyway
-            self._ar_check_write_access(key for key, value in vals.items() if value)
+            # empty values, and "not graded" (the grade's default), are what a new customer has anyway
+            self._ar_check_write_access(
+                key for key, value in vals.items() if value and not (key == "ar_risk_grade" and value == NOT_GRADED)
+            )
         ar_limits.check_vals(self, vals_list, PARTNER_LIMITS)
         return super().create(vals_list)
 
@@ -422,6 +447,26 @@ class ResPartner(models.Model):
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
             partner.ar_credit_override_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.model
+    def _ar_store_not_graded(self):
+        """Customers not graded read "Not graded" (run at each install and update, idempotent).
+
+        The fallback of the company-dependent grade (``ir.default``) is the code of the customers
+        not graded, and the report rows filled before it had no grade for them: they get it.
+        """
+        self.env["ir.default"].sudo().set("res.partner", "ar_risk_grade", NOT_GRADED)
+        for model in ("ar.kpi.fact", "ar.receivable.snapshot", "ar.insurance.fact", "ar.aging.report.line"):
+            records = self.env[model]
+            records.flush_model(["risk_grade"])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET risk_grade = %s WHERE risk_grade IS NULL AND partner_id IS NOT NULL",
+                    SQL.identifier(records._table),
+                    NOT_GRADED,
+                )
+            )
+            records.invalidate_model(["risk_grade"])
 
     @api.model
     def _ar_expand_risk_grades(self, grades, domain):
