@@ -17,6 +17,7 @@
         "data/ar_discount_data.xml",
         "data/ar_late_payment_rate_data.xml",
         "data/ar_insurance_data.xml",
+        "data/ar_risk_grade_data.xml",
         "views/ar_credit_policy_views.xml",
         "views/ar_credit_override_views.xml",
         "views/res_partner_views.xml",

@@ -265,3 +265,35 @@ def test_plan_level_is_the_highest_invoice_level(days):
 )
 def test_interest_grows_with_days(amount, rate, days):
     assert dunning.late_interest(amount, rate, days) <= dunning.late_interest(amount, rate, days + 1)
+
+
+def test_a_hand_over_is_done_once():
+    levels = [*LEVELS[:3], dunning.Level(key=4, offset_days=60, min_interval_days=15, hand_over=True)]
+    earlier = TODAY - D(days=20)
+    # invoice 11 was handed over; invoice 12 gets its reminder: a reminder, not the hand-over again
+    plan = dunning.plan_customer(
+        [invoice(11, 80, last_level=4), invoice(12, 10, last_level=1)], levels, TODAY, last_reminder=earlier
+    )
+    assert (plan.level, plan.invoices, plan.levels) == (2, (12,), {12: 2})
+    assert plan.skipped == {11: dunning.SKIP_HANDED_OVER}
+    # nothing else moved on, a broken promise included: nothing is sent
+    for broken in (False, True):
+        plan = dunning.plan_customer(
+            [invoice(11, 80, last_level=4)], levels, TODAY, last_reminder=earlier, broken_promise=broken
+        )
+        assert (plan.send, plan.skip_reason) == (False, dunning.SKIP_NOTHING_DUE)
+    # another invoice reaching the hand-over level is handed over in its turn
+    plan = dunning.plan_customer(
+        [invoice(11, 80, last_level=4), invoice(12, 60, last_level=3)], levels, TODAY, last_reminder=earlier
+    )
+    assert (plan.level, plan.levels) == (4, {12: 4})
+    # a hand-over level of another grade counts too
+    plan = dunning.plan_customer(
+        [invoice(11, 80, last_level=9), invoice(12, 10, last_level=1)],
+        LEVELS,
+        TODAY,
+        last_reminder=earlier,
+        offsets={9: 60},
+        hand_over_levels={9},
+    )
+    assert (plan.level, plan.skipped) == (2, {11: dunning.SKIP_HANDED_OVER})

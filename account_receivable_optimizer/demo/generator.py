@@ -826,7 +826,7 @@ def summary(generator):
     moves = env["account.move"].search_count(
         [("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")]
     )
-    grades = env["res.partner"]._read_group([("ar_risk_grade", "!=", False)], [], ["__count"])[0][0]
+    grades = env["res.partner"]._read_group([("ar_risk_grade", "in", ("A", "B", "C", "D", "E"))], [], ["__count"])[0][0]
     tonight = 0  # the dunning preview: what tonight's run will send
     for company in generator.company | generator.second:
         partners = env["res.partner"].union(*[p["partner"] for p in generator.customers if p["company"] == company])

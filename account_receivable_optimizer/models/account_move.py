@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date, formatLang
 from .. import compat
 from ..lib.ar_core import discount as core_discount
 from ..lib.ar_core import exposure as core_exposure
+from ..lib.ar_core import risk as core_risk
 from .res_partner import CONTROLLER_GROUP, MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
@@ -212,8 +213,10 @@ class AccountMove(models.Model):
             if check.passed:
                 continue
             currency = move.company_id.currency_id
-            grade = dict(partner._fields["ar_risk_grade"]._description_selection(self.env)).get(
-                partner.ar_risk_grade, self.env._("not graded")
+            grade = (
+                dict(partner._fields["ar_risk_grade"]._description_selection(self.env))[partner.ar_risk_grade]
+                if partner.ar_risk_grade in core_risk.GRADES
+                else self.env._("not graded")
             )
             lines = [
                 partner._ar_credit_check_message(check, figures, policy),
@@ -243,7 +246,7 @@ class AccountMove(models.Model):
                 continue
             policy = partner._ar_get_credit_policy()
             grade = partner.ar_risk_grade
-            if policy and grade:
+            if policy and grade in core_risk.GRADES:
                 move.invoice_payment_term_id = policy._get_grade_payment_terms()[grade]
         return res
 

@@ -2,7 +2,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from .account_move import DISCOUNT_STATES
-from .res_partner import RISK_GRADES
+from .res_partner import RISK_GRADES, grade_sql
 
 
 class ArDiscountAnalysis(models.Model):
@@ -46,7 +46,7 @@ class ArDiscountAnalysis(models.Model):
                            m.id AS move_id,
                            m.company_id,
                            m.commercial_partner_id AS partner_id,
-                           p.ar_risk_grade ->> m.company_id::text AS risk_grade,
+                           %s AS risk_grade,
                            m.invoice_date,
                            m.invoice_date_due AS due_date,
                            m.ar_discount_payment_date AS payment_date,
@@ -70,5 +70,6 @@ class ArDiscountAnalysis(models.Model):
                 )
                 """,
                 SQL.identifier(self._table),
+                grade_sql("p", SQL("m.company_id")),
             )
         )

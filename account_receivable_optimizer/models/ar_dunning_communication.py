@@ -67,6 +67,16 @@ class ArDunningCommunication(models.Model):
         index="btree_not_null",
         help="The level hands the customer over to collection: a Credit Controller confirms it first.",
     )
+    recovery_fee = fields.Monetary(
+        string="Recovery Compensation",
+        compute="_compute_recovery_fee",
+        currency_field="recovery_fee_currency_id",
+        help="Fixed compensation for recovery costs the customer's credit policy charges per late invoice, "
+        "in the policy's currency; 0 when the policy charges none (the reminder then says nothing about it).",
+    )
+    recovery_fee_currency_id = fields.Many2one(
+        "res.currency", string="Compensation Currency", compute="_compute_recovery_fee"
+    )
     unmatched_amount = fields.Monetary(
         string="Unmatched Payments", readonly=True, help="Payments and credit notes not matched with invoices yet."
     )
@@ -93,6 +103,15 @@ class ArDunningCommunication(models.Model):
                 communication.channels = self.env._("Collector task")
             else:
                 communication.channels = communication.level_id._channels() if communication.level_id else ""
+
+    @api.depends("partner_id", "company_id")
+    def _compute_recovery_fee(self):
+        for communication in self:
+            partner = communication.partner_id.with_company(communication.company_id).sudo()
+            policy = partner._ar_get_credit_policy() if partner else partner.env["ar.credit.policy"]
+            charged = policy.charge_enabled and policy.charge_fixed_amount > 0
+            communication.recovery_fee = policy.charge_fixed_amount if charged else 0.0
+            communication.recovery_fee_currency_id = policy.currency_id if charged else communication.currency_id
 
     @api.depends("line_ids.amount_due", "line_ids.claimed")
     @api.depends_context("lang")

@@ -241,6 +241,7 @@ class ArDunningLevel(models.Model):
                 offset_days=level.offset_days,
                 min_interval_days=level.min_interval_days,
                 grades=(level.risk_grades or "").upper(),
+                hand_over=level.hand_over,
             )
             for level in self
         ]

@@ -14,6 +14,7 @@ from ..lib.ar_core import exposure as core_exposure
 from ..lib.ar_core import insurance as core_insurance
 from ..lib.ar_core import risk as core_risk
 from . import ar_limits
+from .ar_invoice_payments import invoice_payments_sql
 from .ar_protected_fields_mixin import changed_fields
 from .ar_retry import is_concurrency_error
 
@@ -45,13 +46,35 @@ PARTNER_PROTECTED_FIELDS = frozenset(
         "ar_insurance_checked_date",
     }
 )
+#: Code of the customers not graded yet: stored (and the fallback of the partners' grade), so that
+#: lists, pivots and graphs grouped by grade read "Not graded", never "None".
+NOT_GRADED = "ungraded"
 RISK_GRADES = [
     ("A", "A - Excellent"),
     ("B", "B - Good"),
     ("C", "C - Fair"),
     ("D", "D - Weak"),
     ("E", "E - Poor"),
+    (NOT_GRADED, "Not graded"),
 ]
+
+
+def grade_sql(partner, company):
+    """SQL of the risk grade of the commercial partner ``partner`` (a table alias) in ``company`` (SQL).
+
+    Read from the jsonb column of the company-dependent field: a customer never graded has no
+    value there and reads as :data:`NOT_GRADED`, as the ORM reads it (its ``ir.default``); a
+    row without a customer has no grade (NULL).
+    """
+    return SQL(
+        "CASE WHEN %(id)s IS NOT NULL THEN COALESCE(%(grade)s->>(%(company)s)::text, %(ungraded)s) END",
+        id=SQL.identifier(partner, "id"),
+        grade=SQL.identifier(partner, "ar_risk_grade"),
+        company=company,
+        ungraded=NOT_GRADED,
+    )
+
+
 #: Bounds of the numbers of a customer (Odoo's credit limit).
 PARTNER_LIMITS = {"credit_limit": (0.0, bounds.MAX_AMOUNT)}
 #: Window of the payment behaviour used by the risk score, in days.
@@ -143,7 +166,8 @@ class ResPartner(models.Model):
         readonly=True,
         tracking=True,
         group_expand="_ar_expand_risk_grades",
-        help="A (best) to E (worst), from the risk score and the thresholds of the credit policy.",
+        help="A (best) to E (worst), from the risk score and the thresholds of the credit policy; "
+        "'Not graded' until the nightly grading (or 'Recompute Grade') grades the customer.",
     )
     ar_risk_grade_date = fields.Date(string="Graded On", company_dependent=True, readonly=True)
     ar_risk_breakdown = fields.Text(
@@ -362,8 +386,10 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            # empty values are what a new customer has anyway
-            self._ar_check_write_access(key for key, value in vals.items() if value)
+            # empty values, and "not graded" (the grade's default), are what a new customer has anyway
+            self._ar_check_write_access(
+                key for key, value in vals.items() if value and not (key == "ar_risk_grade" and value == NOT_GRADED)
+            )
         ar_limits.check_vals(self, vals_list, PARTNER_LIMITS)
         return super().create(vals_list)
 
@@ -472,6 +498,26 @@ class ResPartner(models.Model):
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
             partner.ar_credit_override_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    @api.model
+    def _ar_store_not_graded(self):
+        """Customers not graded read "Not graded" (run at each install and update, idempotent).
+
+        The fallback of the company-dependent grade (``ir.default``) is the code of the customers
+        not graded, and the report rows filled before it had no grade for them: they get it.
+        """
+        self.env["ir.default"].sudo().set("res.partner", "ar_risk_grade", NOT_GRADED)
+        for model in ("ar.kpi.fact", "ar.receivable.snapshot", "ar.insurance.fact", "ar.aging.report.line"):
+            records = self.env[model]
+            records.flush_model(["risk_grade"])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET risk_grade = %s WHERE risk_grade IS NULL AND partner_id IS NOT NULL",
+                    SQL.identifier(records._table),
+                    NOT_GRADED,
+                )
+            )
+            records.invalidate_model(["risk_grade"])
 
     @api.model
     def _ar_expand_risk_grades(self, grades, domain):
@@ -738,29 +784,12 @@ class ResPartner(models.Model):
         self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT p.commercial_partner_id, dl.date_maturity, apr.max_date, SUM(apr.amount)
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line dl ON dl.id = apr.debit_move_id
-                  JOIN account_move dm ON dm.id = dl.move_id
-                  JOIN account_account a ON a.id = dl.account_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-                  JOIN res_partner p ON p.id = dl.partner_id
-                 WHERE dl.company_id = %(company)s
-                   AND a.account_type = 'asset_receivable'
-                   AND dl.parent_state = 'posted'
-                   AND dm.move_type = 'out_invoice'
-                   AND cm.move_type != 'out_refund'
-                   AND apr.max_date > %(start)s
-                   AND apr.max_date <= %(today)s
-                   AND p.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1, 2, 3
-                """,
-                company=company.id,
-                start=today - relativedelta(days=PAYMENT_WINDOW_DAYS),
-                today=today,
-                ids=self.ids,
+                "SELECT partner_id, due_date, payment_date, SUM(amount) FROM (%s) pay GROUP BY 1, 2, 3",
+                invoice_payments_sql(
+                    today - relativedelta(days=PAYMENT_WINDOW_DAYS - 1),
+                    today,
+                    SQL("aml.company_id = %s AND cp.id = ANY(%s)", company.id, self.ids),
+                ),
             )
         )
         payments = {pid: [] for pid in self.ids}

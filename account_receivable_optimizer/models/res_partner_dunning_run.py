@@ -132,6 +132,8 @@ class ResPartner(models.Model):
             {row["last_level"] for rows in invoices.values() for row in rows if row["last_level"]}
         )
         offsets = {level.id: level.offset_days for level in reminded}
+        # items reminded at a hand-over level (of any grade) were handed over once and for all
+        hand_over_levels = set(reminded.filtered("hand_over").ids)
         result = {}
         for partner in self.with_company(company):
             policy = partner._ar_get_credit_policy()
@@ -161,6 +163,7 @@ class ResPartner(models.Model):
                 grace_days=policy.dunning_grace_days,
                 offsets=offsets,
                 skip_levels=policy.dunning_skip_levels,
+                hand_over_levels=hand_over_levels,
             )
             result[partner.id] = (
                 plan,

@@ -4,6 +4,7 @@ from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
+from ..models.res_partner import grade_sql
 from .ar_report_mixin import later_reconciliations_sql
 
 #: Bucket columns of a report line, in bucket order (not due first).
@@ -110,7 +111,7 @@ class ArAgingReport(models.Model):
                 """
                 WITH later_by_line AS (%(later)s), items AS (
                     SELECT aml.id, aml.company_id, c.currency_id, cp.id AS partner_id,
-                           m.invoice_user_id AS user_id, cp.ar_risk_grade->>aml.company_id::text AS risk_grade,
+                           m.invoice_user_id AS user_id, %(grade)s AS risk_grade,
                            aml.move_id, aml.account_id, aml.date, aml.date_maturity, m.invoice_date,
                            %(as_of)s::date AS as_of, COALESCE(%(basis)s, aml.date) AS basis_date,
                            aml.amount_residual + COALESCE(lbl.amount, 0) AS amount
@@ -142,6 +143,7 @@ class ArAgingReport(models.Model):
                   FROM b
                 """,
                 as_of=as_of,
+                grade=grade_sql("cp", SQL("aml.company_id")),
                 later=later_reconciliations_sql(as_of, self.company_ids.ids),
                 basis=basis,
                 days=days,

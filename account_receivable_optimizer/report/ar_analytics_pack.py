@@ -12,6 +12,7 @@ from .. import compat
 from ..lib.ar_core import forecast as forecast_core
 from ..lib.ar_core import kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
+from ..models.res_partner import NOT_GRADED
 from .ar_aging_report import BUCKET_FIELDS
 from .ar_kpi_fact import BACKFILL_MONTHS
 from .ar_receivable_snapshot import SNAPSHOT_BUCKETS
@@ -367,10 +368,12 @@ class ArAnalyticsPack(models.TransientModel):
         ]
         self._ar_header(sheet, formats, headers, [36, 28, 10, 16, 16, 16, 16, 18])
         amounts = ("exposure", "cover", "insured_share", "guaranteed", "uncovered")
+        not_graded = self.env._("Not graded")
         for row, fact in enumerate(facts, start=1):
             sheet.write_string(row, 0, fact.partner_id.display_name or "")
             sheet.write_string(row, 1, fact.insurer_id.display_name or self.env._("Not insured"))
-            sheet.write_string(row, 2, fact.risk_grade or "")
+            # the grade's letter; a customer not graded in words
+            sheet.write_string(row, 2, not_graded if fact.risk_grade == NOT_GRADED else fact.risk_grade or "")
             for col, name in enumerate(amounts, start=3):
                 sheet.write_number(row, col, fact[name], formats[MONEY])
         last = len(facts) + 1

@@ -7,6 +7,7 @@ from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import bounds, forecast
 from ..models import ar_limits
+from ..models.ar_invoice_payments import invoice_payments_sql
 
 FORECAST_LIMITS = {"past_weeks": (0, 52)}
 
@@ -205,26 +206,10 @@ class ArForecastReport(models.Model):
         """``{commercial partner id: average delay in days}`` over the last 12 months."""
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT cp.id, aml.date_maturity, apr.max_date, SUM(apr.amount)
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
-                  JOIN account_account a ON a.id = aml.account_id
-                  JOIN account_move m ON m.id = aml.move_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE a.account_type = 'asset_receivable'
-                   AND m.move_type = 'out_invoice'
-                   AND cm.move_type != 'out_refund'
-                   AND apr.max_date > %(start)s AND apr.max_date <= %(today)s
-                   AND %(filters)s
-              GROUP BY 1, 2, 3
-                """,
-                start=today - datetime.timedelta(days=DELAY_WINDOW_DAYS),
-                today=today,
-                filters=self._filters_sql(),
+                "SELECT partner_id, due_date, payment_date, SUM(amount) FROM (%s) pay GROUP BY 1, 2, 3",
+                invoice_payments_sql(
+                    today - datetime.timedelta(days=DELAY_WINDOW_DAYS - 1), today, self._filters_sql()
+                ),
             )
         )
         payments = defaultdict(list)
@@ -280,26 +265,8 @@ class ArForecastReport(models.Model):
         """``[(date, amount)]`` collected on customer invoices between ``first`` and ``last``."""
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT apr.max_date, SUM(apr.amount)
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
-                  JOIN account_account a ON a.id = aml.account_id
-                  JOIN account_move m ON m.id = aml.move_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-             LEFT JOIN res_partner p ON p.id = aml.partner_id
-             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE a.account_type = 'asset_receivable'
-                   AND cm.move_type != 'out_refund'
-                   AND aml.balance > 0
-                   AND apr.max_date >= %(first)s AND apr.max_date <= %(last)s
-                   AND %(filters)s
-              GROUP BY 1
-                """,
-                first=first,
-                last=last,
-                filters=self._filters_sql(),
+                "SELECT payment_date, SUM(amount) FROM (%s) pay GROUP BY 1",
+                invoice_payments_sql(first, last, self._filters_sql(), invoices_only=False),
             )
         )
         return [(day, float(amount)) for day, amount in rows]

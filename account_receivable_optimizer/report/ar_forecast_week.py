@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from ..lib.ar_core import forecast
+from ..models.res_partner import grade_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class ArForecastWeek(models.Model):
         if partner_ids:
             conditions.append(SQL("f.partner_id = ANY(%s)", list(partner_ids)))
         if risk_grade:
-            conditions.append(SQL("cp.ar_risk_grade->>f.company_id::text = %s", risk_grade))
+            conditions.append(SQL("%s = %s", grade_sql("cp", SQL("f.company_id")), risk_grade))
         rows = self.env.execute_query(
             SQL(
                 """

@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from .. import compat
 from ..lib.ar_core import kpi
+from ..models.ar_invoice_payments import invoice_payments_sql
 from ..models.res_partner import RISK_GRADES
 
 _logger = logging.getLogger(__name__)
@@ -545,26 +546,12 @@ class ArKpiFact(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT cp.id, m.invoice_user_id, date_trunc('month', apr.max_date)::date, m.invoice_date,
-                       apr.max_date, SUM(apr.amount)
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
-                  JOIN account_account a ON a.id = aml.account_id
-                  JOIN account_move m ON m.id = aml.move_id
-                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm ON cm.id = cl.move_id
-             LEFT JOIN res_partner p ON p.id = aml.partner_id
-             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE a.account_type = 'asset_receivable'
-                   AND m.move_type = 'out_invoice'
-                   AND cm.move_type != 'out_refund'
-                   AND aml.company_id = %(company)s
-                   AND apr.max_date >= %(first)s AND apr.max_date <= %(last)s
+                SELECT partner_id, user_id, date_trunc('month', payment_date)::date, invoice_date, payment_date,
+                       SUM(amount)
+                  FROM (%s) pay
               GROUP BY 1, 2, 3, 4, 5
                 """,
-                company=company.id,
-                first=first,
-                last=kpi.month_end(last),
+                invoice_payments_sql(first, kpi.month_end(last), SQL("aml.company_id = %s", company.id)),
             )
         )
         result = defaultdict(list)

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..lib.ar_core import aging, kpi
-from ..models.res_partner import RISK_GRADES
+from ..models.res_partner import RISK_GRADES, grade_sql
 from .ar_kpi_fact import BACKFILL_MONTHS, OVER_DAYS
 from .ar_report_mixin import later_partials_sql
 
@@ -195,7 +195,7 @@ class ArReceivableSnapshot(models.Model):
                             ELSE (SELECT u.id FROM res_users u
                                    WHERE u.id = (cp.ar_collector_id->>%(company_key)s)::int) END,
                        CASE WHEN o.date IS NOT NULL AND s.cut < %(today)s THEN o.risk_grade
-                            ELSE cp.ar_risk_grade->>%(company_key)s END,
+                            ELSE %(grade)s END,
                        s.total, s.b0, s.total - s.b0, s.over_90, s.total, s.max_days,
                        EXTRACT(DAY FROM s.cut + 1) = 1, FALSE,
                        s.b0, s.b1, s.b2, s.b3, s.b4, s.b5,
@@ -209,6 +209,7 @@ class ArReceivableSnapshot(models.Model):
                 last=dates[-1],
                 company=company.id,
                 company_key=company_key,
+                grade=grade_sql("cp", SQL("%s", company.id)),
                 today=today,
                 days=days,
                 over=OVER_DAYS,

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 
 from ..lib.ar_core import forecast, kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
+from ..models.res_partner import NOT_GRADED
 from .ar_aging_report import BUCKET_FIELDS
 
 #: Customers listed as "top overdue".
@@ -270,7 +271,7 @@ class ArReceivablesDashboard(models.AbstractModel):
         grades = []
         for grade in [*labels, False]:
             amount, count = values.get(grade, (0.0, 0))
-            if grade is False and not count:
+            if grade in (False, NOT_GRADED) and not count:
                 continue
             label = labels[grade] if grade else self.env._("Not graded")
             grades.append(

@@ -5,7 +5,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.ar_protected_fields_mixin import check_allowed_companies
-from ..models.res_partner import RISK_GRADES
+from ..models.res_partner import RISK_GRADES, grade_sql
 
 #: Days a report run and its lines are kept (bookmarks and reloads of a run work that long).
 KEEP_RUNS_DAYS = 30
@@ -126,7 +126,7 @@ class ArReportMixin(models.AbstractModel):
         if self.user_ids:
             conditions.append(SQL("m.invoice_user_id = ANY(%s)", self.user_ids.ids))
         if self.risk_grade:
-            conditions.append(SQL("cp.ar_risk_grade->>aml.company_id::text = %s", self.risk_grade))
+            conditions.append(SQL("%s = %s", grade_sql("cp", SQL("aml.company_id")), self.risk_grade))
         return SQL(" AND ").join(conditions)
 
     def _ar_insert_lines(self, model, columns, vals_list):

@@ -287,7 +287,7 @@ class TestNightlyJobsIsolation(ArDunningCommon):
         self.env.invalidate_all()
         self.assertEqual(done, 1)
         self.assertFalse(self.customer.ar_risk_checked_date)
-        self.assertFalse(self.customer.ar_risk_grade)
+        self.assertEqual(self.customer.ar_risk_grade, "ungraded")
         self.assertEqual(self.beta.ar_risk_checked_date, self._date(TODAY))
         self.assertTrue(self.beta.ar_risk_grade)
 

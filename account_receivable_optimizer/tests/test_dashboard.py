@@ -125,12 +125,12 @@ class TestDashboard(ArAnalyticsCommon):
 
     def test_grades(self):
         grades = {grade["grade"]: grade for grade in self._data()["grades"]}
-        self.assertEqual(list(grades), ["A", "B", "C", "D", "E", False])
+        self.assertEqual(list(grades), ["A", "B", "C", "D", "E", "ungraded"])
         self.assertAlmostEqual(grades["D"]["amount"], 2300.0, places=2)
         self.assertEqual(grades["D"]["customers"], 1)
         self.assertEqual(grades["A"]["amount"], 0.0)
-        self.assertEqual(grades[False]["customers"], 1)
-        self.assertAlmostEqual(grades[False]["amount"], 300.0, places=2)
+        self.assertEqual(grades["ungraded"]["customers"], 1)
+        self.assertAlmostEqual(grades["ungraded"]["amount"], 300.0, places=2)
         self.assertEqual(self._records(grades["D"]["action"]).move_id, self.inv_beta_january | self.inv_beta_eur)
 
     def test_forecast_by_week(self):

@@ -85,7 +85,16 @@ class TestInsuranceFacts(ArCreditCommon):
                 ("Alpha Industries", "Atradius Test", "B", 10000.0, 10000.0, 9000.0, 0.0, 0.0),
                 ("Alpha Industries", "Bpifrance Test", "B", 2000.0, 2000.0, 1600.0, 0.0, 0.0),
                 ("Beta SA", "", "D", 3000.1, 0.0, 0.0, 0.0, 3000.1),
-                ("Gamma Trading", "", "", 1000.55, 0.0, 0.0, 0.0, 1000.55),  # the expired cover counts for nothing
+                (
+                    "Gamma Trading",
+                    "",
+                    "ungraded",
+                    1000.55,
+                    0.0,
+                    0.0,
+                    0.0,
+                    1000.55,
+                ),  # the expired cover counts for nothing
             ],
         )
         self.assertEqual(facts.mapped("date"), [self._date("2026-06-30")] * 5)
@@ -254,7 +263,7 @@ class TestInsuranceFacts(ArCreditCommon):
                 ["Alpha Industries", "Bpifrance Test", "B", 2000.0, 2000.0, 1600.0, 0.0, 0.0],
                 ["Alpha Industries", "Not insured", "B", 500.0, 0.0, 0.0, 300.0, 200.0],
                 ["Beta SA", "Not insured", "D", 3000.1, 0.0, 0.0, 0.0, 3000.1],
-                ["Gamma Trading", "Not insured", "", 1000.55, 0.0, 0.0, 0.0, 1000.55],
+                ["Gamma Trading", "Not insured", "Not graded", 1000.55, 0.0, 0.0, 0.0, 1000.55],
                 ["Total", None, None, 16500.65, 12000.0, 10600.0, 300.0, 4200.65],
             ],
         )

@@ -78,7 +78,7 @@ class TestReceivableSnapshot(ArAnalyticsCommon):
         self.assertEqual((beta.max_days_overdue, alpha.max_days_overdue), (141, 0))
         empty = self.env["res.users"]
         self.assertEqual((beta.risk_grade, beta.collector_id, beta.user_id), ("D", self.collector, empty))
-        self.assertEqual((alpha.risk_grade, alpha.collector_id, alpha.user_id), (False, empty, self.seller))
+        self.assertEqual((alpha.risk_grade, alpha.collector_id, alpha.user_id), ("ungraded", empty, self.seller))
         self.assertTrue(alpha.is_latest and beta.is_latest)
         draft.unlink()
 

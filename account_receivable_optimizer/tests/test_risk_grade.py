@@ -88,7 +88,7 @@ class TestRiskGrade(ArCreditCommon):
     def test_grades_are_per_company(self):
         other = self.setup_other_company()["company"]
         self.customer.action_ar_recompute_risk_grade()
-        self.assertFalse(self.customer.with_company(other).ar_risk_grade)
+        self.assertEqual(self.customer.with_company(other).ar_risk_grade, "ungraded")
 
 
 @tagged("post_install", "-at_install")
@@ -140,6 +140,6 @@ class TestRiskGradeCron(ArCreditCommon):
         with patch.object(ResPartner, "_ar_write_risk", autospec=True, side_effect=write):
             calls = self._run_cron(batch_size=10)
         self.assertEqual(calls[-1], 0)
-        self.assertFalse(bad.ar_risk_grade)
+        self.assertEqual(bad.ar_risk_grade, "ungraded")
         self.assertEqual(bad.ar_risk_checked_date, self._date("2026-06-30"))
         self.assertTrue(all((self.customers - bad).mapped("ar_risk_grade")))

@@ -17,6 +17,9 @@ Rules (docs/dunning.md):
   plus the grace period, or under an active payment plan until its next
   instalment date plus the grace period; a customer set to "no dunning"
   gets nothing;
+- an invoice reminded at a hand-over level was handed over to collection:
+  the reminders leave it out from then on (handed over once, never again
+  because another invoice of the customer moves on);
 - a broken promise escalates the customer's invoices by one level;
 - one communication per customer, at the highest level reached by its
   invoices; it is due only when an invoice reached a level higher than the
@@ -49,6 +52,7 @@ SKIP_PLANNED = "planned"
 SKIP_NO_DUNNING = "no_dunning"
 SKIP_NOTHING_DUE = "nothing_due"
 SKIP_INTERVAL = "interval"
+SKIP_HANDED_OVER = "handed_over"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Level:
     offset_days: int
     min_interval_days: int = 0
     grades: str = ""  # risk grades the level is for ("DE"); empty: every grade
+    hand_over: bool = False  # the level hands the customer's invoices over to collection
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,7 @@ def plan_customer(
     grace_days: int = 0,
     offsets: dict[int, int] | None = None,
     skip_levels: bool = False,
+    hand_over_levels: Iterable[int] = (),
 ) -> Plan:
     """The communication one customer gets today.
 
@@ -201,17 +207,24 @@ def plan_customer(
     one, and when ``today - last_reminder`` is at least that level's
     minimum interval. Levels are compared by offset: ``offsets`` gives the
     offset of every level an invoice may have been reminded at (levels of
-    other grades too), by default those of ``levels``.
+    other grades too), by default those of ``levels``. An invoice last
+    reminded at a hand-over level (of ``levels``, or listed in
+    ``hand_over_levels`` for the levels of other grades) was handed over: it
+    is skipped (``SKIP_HANDED_OVER``), so that another invoice moving on never
+    repeats the hand-over.
     """
     if no_dunning:
         return Plan(level=None, skip_reason=SKIP_NO_DUNNING)
     ordered = sorted_levels(levels)
     offsets = {**(offsets or {}), **{level.key: level.offset_days for level in ordered}}
+    handed_over = {*hand_over_levels, *(level.key for level in ordered if level.hand_over)}
     chosen: dict[int, int] = {}
     skipped: dict[int, str] = {}
     escalates = False
     for invoice in invoices:
         reason = skip_reason(invoice, today, grace_days)
+        if not reason and invoice.last_level in handed_over:
+            reason = SKIP_HANDED_OVER
         if reason:
             skipped[invoice.key] = reason
             continue

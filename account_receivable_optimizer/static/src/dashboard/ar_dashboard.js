@@ -84,6 +84,11 @@ export class ArDashboard extends Component {
         return this.isEmpty(value) ? EMPTY : formatFloat(value, { digits: [16, digits] });
     }
 
+    /** Chart.js axis ticks in the user's number format (Odoo's, not the browser's). */
+    get localeTicks() {
+        return { callback: (value) => formatFloat(value, { digits: [16, Number.isInteger(value) ? 0 : 2] }) };
+    }
+
     get currencySymbol() {
         return this.state.data.currency.symbol;
     }
@@ -151,7 +156,11 @@ export class ArDashboard extends Component {
                     },
                 ],
             },
-            options: { scales: { y: { beginAtZero: true, title: { display: true, text: _t("days") } } } },
+            options: {
+                scales: {
+                    y: { beginAtZero: true, ticks: this.localeTicks, title: { display: true, text: _t("days") } },
+                },
+            },
         };
     }
 
@@ -164,7 +173,9 @@ export class ArDashboard extends Component {
             },
             options: {
                 plugins: { legend: { display: false } },
-                scales: { y: { beginAtZero: true, title: { display: true, text: this.currencySymbol } } },
+                scales: {
+                    y: { beginAtZero: true, ticks: this.localeTicks, title: { display: true, text: this.currencySymbol } },
+                },
             },
         };
     }
