@@ -4,7 +4,7 @@ from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
-from .ar_report_mixin import later_reconciliations_sql
+from .ar_report_mixin import later_partials_sql, later_reconciliations_sql
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -139,14 +139,16 @@ class ArAgingReport(models.Model):
                      WHERE aml.reconciled IS NOT TRUE AND aml.parent_state = 'posted' AND aml.date <= %(as_of)s
                        AND aml.account_id = ANY(%(accounts)s)
                  UNION ALL
-                    -- ... and the items reconciled since, by id (two branches, not an OR: the planner
-                    -- then knows how many items it reads and joins the entries and customers by hash)
+                    -- ... and the items reconciled since (two branches, not an OR: the planner then
+                    -- knows how many items it reads and joins the entries and customers by hash); summed
+                    -- after the join, from the later partials themselves, whose number PostgreSQL knows
                     SELECT aml.id, aml.company_id, aml.company_currency_id, aml.partner_id, aml.move_id,
-                           aml.account_id, aml.date, aml.date_maturity, aml.amount_residual + lbl.amount
-                      FROM later_by_line lbl
-                      JOIN account_move_line aml ON aml.id = lbl.line_id
+                           aml.account_id, aml.date, aml.date_maturity, aml.amount_residual + SUM(lp.amount)
+                      FROM (%(later_partials)s) lp
+                      JOIN account_move_line aml ON aml.id = lp.line_id
                      WHERE aml.reconciled IS TRUE AND aml.parent_state = 'posted' AND aml.date <= %(as_of)s
                        AND aml.account_id = ANY(%(accounts)s)
+                  GROUP BY aml.id
                 ), items AS (
                     SELECT aml.id, aml.company_id, aml.company_currency_id AS currency_id, cp.id AS partner_id,
                            m.invoice_user_id AS user_id, cp.ar_risk_grade->>aml.company_id::text AS risk_grade,
@@ -175,6 +177,7 @@ class ArAgingReport(models.Model):
                 as_of=as_of,
                 accounts=receivable_accounts,
                 later=later_reconciliations_sql(as_of, self.company_ids.ids),
+                later_partials=later_partials_sql(as_of, self.company_ids.ids),
                 basis=basis,
                 days=days,
                 bucket=self._bucket_sql(days),
