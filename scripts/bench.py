@@ -380,9 +380,12 @@ class Bench:
 
         from dateutil.relativedelta import relativedelta  # noqa: PLC0415
 
-        self.measure("B3", "analytics job, nightly (3 months, every customer)", nightly)
-        self.measure("B3-24m", "analytics back-fill (24 months, every customer)", backfill)
-        self.measure("B3b", "KPIs of 24 months grouped by quarter", quarters)
+        only = set(self.args.only.split(",")) if self.args.only else set(SCENARIOS)
+        if "B3" in only:
+            self.measure("B3", "analytics job, nightly (3 months, every customer)", nightly)
+            self.measure("B3-24m", "analytics back-fill (24 months, every customer)", backfill)
+        if "B3b" in only:
+            self.measure("B3b", "KPIs of 24 months grouped by quarter", quarters)
 
     def posting(self):
         @contextlib.contextmanager

@@ -274,22 +274,22 @@ class ResPartner(models.Model):
     def _compute_ar_cover_figures(self):
         company = self.env.company
         commercial = self.commercial_partner_id._origin
-        credit = commercial._ar_get_credit_data(company) if commercial else {}
         cover = commercial._ar_get_cover_data(company) if commercial else {}
         for partner in self:
-            pid = partner.commercial_partner_id._origin.id
-            figures, secured = credit.get(pid), cover.get(pid)
-            if not figures or not secured:
+            secured = cover.get(partner.commercial_partner_id._origin.id)
+            if not secured:
                 partner.ar_insurance_cover = partner.ar_guarantee_amount = partner.ar_insured_share = 0.0
                 partner.ar_uncovered_exposure = partner.ar_suggested_credit_limit = 0.0
                 partner.ar_insured = bool(secured and secured.covers)
                 continue
             partner.ar_insured = bool(secured.covers)
+            # the exposure of the credit figures, computed once for the whole recordset (not a second query)
+            exposure = partner.ar_exposure
             partner.ar_insurance_cover = secured.cover
             partner.ar_guarantee_amount = secured.guarantees
-            partner.ar_insured_share = core_insurance.insured_share_of_covers(figures.exposure, secured.covers)
+            partner.ar_insured_share = core_insurance.insured_share_of_covers(exposure, secured.covers)
             partner.ar_uncovered_exposure = core_insurance.uncovered_exposure(
-                figures.exposure, secured.cover, secured.guarantees
+                exposure, secured.cover, secured.guarantees
             )
             policy = partner.commercial_partner_id._ar_get_credit_policy()
             partner.ar_suggested_credit_limit = (

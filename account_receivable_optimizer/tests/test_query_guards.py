@@ -98,6 +98,41 @@ class TestQueryGuards(ArCreditCommon):
 
     # ------------------------------------------------------------------
 
+    def test_customer_list_for_10_and_100_customers(self):
+        """The customer list with grade, exposure, overdue and available credit: the same queries for 10 or 100."""
+        specification = {
+            name: {}
+            for name in (
+                "display_name",
+                "email",
+                "ar_risk_grade",
+                "ar_exposure",
+                "ar_overdue_amount",
+                "ar_available_credit",
+                "ar_insurance_cover",
+                "ar_uncovered_exposure",
+                "credit_limit",
+            )
+        }
+
+        def read(customers):
+            return self._count(
+                lambda: self.env["res.partner"].web_search_read([("id", "in", customers.ids)], specification)
+            )
+
+        hundred = self._customers(100, "Hundred")  # created first: creating leaves other records in the caches
+        read(self.warm)  # warm the caches
+        q10, result10 = read(self.ten)
+        q100, result100 = read(hundred)
+        self.assertEqual(q10, q100)
+        self.assertLessEqual(q100, 11)
+        self.assertEqual(result100["length"], 100)
+        # each: 200.00 invoiced, 40.00 paid; the January invoice is overdue on 2026-06-30, May's too
+        self.assertEqual({record["ar_exposure"] for record in result100["records"]}, {160.0})
+        self.assertEqual({record["ar_overdue_amount"] for record in result100["records"]}, {160.0})
+        self.assertEqual({record["ar_available_credit"] for record in result100["records"]}, {4840.0})
+        self.assertEqual({record["ar_uncovered_exposure"] for record in result10["records"]}, {160.0})  # no cover
+
     def test_aging_as_of_a_past_date_for_10_and_100_customers(self):
         def aging(customers):
             report = self.env["ar.aging.report"].create(
