@@ -434,6 +434,12 @@ class ResPartner(models.Model):
             months = partner._ar_get_credit_policy().review_months
             partner.ar_credit_review_date = today + relativedelta(months=months) if months else False
 
+    def _ar_default_credit_limit_candidates(self):
+        """The partners of ``self`` without a limit of their own whose policy gives a default limit."""
+        return self.filtered(
+            lambda p: not p.sudo().use_partner_credit_limit and p._ar_get_credit_policy().default_credit_limit > 0
+        )
+
     def _ar_apply_default_credit_limit(self, posted_moves):
         """Give new customers their policy's default credit limit.
 
@@ -441,7 +447,7 @@ class ResPartner(models.Model):
         invoices in the current company and it has no limit of its own.
         """
         company = self.env.company
-        candidates = self.filtered(lambda p: not p.sudo().use_partner_credit_limit)
+        candidates = self._ar_default_credit_limit_candidates()
         if not candidates:
             return
         self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "move_type", "state"])
@@ -467,7 +473,7 @@ class ResPartner(models.Model):
             if partner.id not in known and policy.default_credit_limit > 0:
                 partner.sudo().credit_limit = policy.default_credit_limit
 
-    def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None):
+    def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None, lock=False):
         """Exposure, overdue figures and limit of commercial partners, in one query.
 
         The receivables of the company and of its branches count, as in
@@ -477,6 +483,8 @@ class ResPartner(models.Model):
         :param company: the company whose receivables count (with its branches)
         :param exclude_move_ids: moves whose items never count as overdue
             (the invoices being posted)
+        :param lock: take the credit-check lock of the partners in the same
+            statement (``account.move._ar_lock_commercial_partners``)
         :return: ``{partner_id: CreditData}`` for every partner of ``self``
         """
         today = today or fields.Date.context_today(self)
@@ -501,6 +509,7 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
+                %(lock)s
                 SELECT p.commercial_partner_id,
                        'open',
                        -- invoices being posted or under an open confirmed dispute are never overdue
@@ -531,6 +540,9 @@ class ResPartner(models.Model):
                 branches=f"{company.sudo().root_id.parent_path}%",
                 ids=ids,
                 exclude=list(exclude_move_ids),
+                lock=SQL("WITH ar_lock AS (%s)", self.env["account.move"]._ar_lock_commercial_partners_sql(self))
+                if lock
+                else SQL(),
             )
         )
         gathered = {pid: {"items": [], "drafts": []} for pid in ids}

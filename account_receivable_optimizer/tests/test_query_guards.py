@@ -11,11 +11,15 @@ Also guarded elsewhere: the aging and the KPI facts for 10 and 1,000 items
 (test_dunning_run.py).
 """
 
+import contextlib
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.account_move import AccountMove
 from .common import ArCreditCommon
 
 TODAY = "2026-06-30"
@@ -133,6 +137,43 @@ class TestQueryGuards(ArCreditCommon):
         q100 = check(self._customers(100, "Hundred"))
         self.assertEqual(q10, q100)
         self.assertLessEqual(q100, 12)
+
+    def test_posting_one_invoice_adds_five_queries(self):
+        """Posting one invoice: Odoo's own posting plus exactly the credit check's statements.
+
+        The "after" snapshot of the receivables, the lock and the credit figures in one statement,
+        the customer's credit fields, the policy, and the journal items' state written before the
+        figures are read (Odoo would have written it with the items' names a moment later).
+        """
+        self.policy.write({"enforcement": "block"})
+        customers = self._customers(4, "Post")
+        drafts = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": TODAY,
+                    "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100.0, "tax_ids": []})],
+                }
+                for customer in customers
+            ]
+        )
+
+        @contextlib.contextmanager
+        def no_guard(self_, moves=None):
+            yield {"moves": self_.browse()}
+
+        def post(move):
+            count, _result = self._count(move.action_post)
+            self.assertEqual(move.state, "posted")
+            return count
+
+        post(drafts[0])  # warm the caches of the checked posting
+        with patch.object(AccountMove, "_ar_guard_receivables", no_guard):
+            post(drafts[1])  # and of the native one
+            native = post(drafts[2])
+        checked = post(drafts[3])
+        self.assertEqual(checked - native, 5)
 
     def test_grade_batch_for_10_and_100_customers(self):
         today = self._date(TODAY)
