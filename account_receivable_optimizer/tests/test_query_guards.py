@@ -19,6 +19,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import tagged
 
+from .. import compat
 from ..models.account_move import AccountMove
 from .common import ArCreditCommon
 
@@ -138,8 +139,8 @@ class TestQueryGuards(ArCreditCommon):
         self.assertEqual(q10, q100)
         self.assertLessEqual(q100, 12)
 
-    def test_posting_one_invoice_adds_five_queries(self):
-        """Posting one invoice: Odoo's own posting plus exactly the credit check's statements.
+    def test_posting_one_invoice_adds_four_or_five_queries(self):
+        """Posting one invoice: Odoo's own posting plus exactly the credit check's statements (5 on 18.0).
 
         The "after" snapshot of the receivables, the lock and the credit figures in one statement,
         the customer's credit fields, the policy, and the journal items' state written before the
@@ -173,7 +174,8 @@ class TestQueryGuards(ArCreditCommon):
             post(drafts[1])  # and of the native one
             native = post(drafts[2])
         checked = post(drafts[3])
-        self.assertEqual(checked - native, 5)
+        # measured: 5 on 18.0, 4 on 19.0 (one of them is already in the cache after 19.0's own posting)
+        self.assertEqual(checked - native, 5 if compat.SERIES < 19 else 4)
 
     def test_grade_batch_for_10_and_100_customers(self):
         today = self._date(TODAY)
