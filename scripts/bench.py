@@ -225,6 +225,12 @@ class Bench:
             self._grade_all(env)
             env.cr.commit()
             print(f"Initial risk grades: {time.perf_counter() - started:.0f} s", flush=True)
+            # what the nightly job also stores, and the dashboard reads: the snapshot and the forecast of the day
+            started = time.perf_counter()
+            env["ar.receivable.snapshot"]._ar_snapshot_recent(env.company)
+            env["ar.forecast.week"]._ar_store_forecast(env.company)
+            env.cr.commit()
+            print(f"Initial snapshots and stored forecast: {time.perf_counter() - started:.0f} s", flush=True)
         self.info["ledger"] = counts
 
     @staticmethod
@@ -519,10 +525,11 @@ class Bench:
 
     def dashboard(self):
         def run(env, _prepared):
-            action = env["ar.receivables.dashboard"].action_open_dashboard()
-            return f"dashboard {action['res_id']}"
+            dashboard = env["ar.receivables.dashboard"].with_context(allowed_company_ids=env.company.ids)
+            data = dashboard.get_dashboard_data()
+            return f"aging total {data['aging']['total']:.2f} as of {data['aging']['date']}"
 
-        self.measure("B9", "dashboard data, current form view (being replaced)", run)
+        self.measure("B9", "dashboard data (get_dashboard_data, stored figures)", run)
 
     # ------------------------------------------------------------------
 

@@ -376,14 +376,17 @@ class AccountMove(models.Model):
         try:
             new = moves.filtered(lambda m: m.id not in state["watched"]) if moves else self.browse()
             if new:
-                for key, amount in new._ar_receivable_snapshot().items():
+                # Only posted moves have posted receivables: posting drafts needs no "before" query.
+                posted = new.filtered(lambda m: m.state == "posted")
+                for key, amount in posted._ar_receivable_snapshot().items():
                     state["before"].setdefault(key, amount)
                 state["watched"].update(new.ids)
             guard = {"moves": self.browse()}
             yield guard
             state["watched"].update(guard["moves"].ids)
             if outer:
-                after = self.browse(sorted(state["watched"])).exists()._ar_receivable_snapshot()
+                # moves deleted meanwhile have no rows: the snapshot needs no exists() first
+                after = self.browse(sorted(state["watched"]))._ar_receivable_snapshot()
         finally:
             if outer:
                 _GUARD_STATE.reset(token)
@@ -473,16 +476,25 @@ class AccountMove(models.Model):
         ``ar_credit_lock``, not the customer itself: the nightly jobs lock
         customer rows for a whole batch, and posting must not wait for them.
         """
-        partner_ids = sorted(set(partners.ids))
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO ar_credit_lock (partner_id, checks)
-                     SELECT id, 1 FROM unnest(%s::int[]) AS id ORDER BY id
-                ON CONFLICT (partner_id) DO UPDATE SET checks = ar_credit_lock.checks + 1
-                """,
-                partner_ids,
-            )
+        self.env.execute_query(self._ar_lock_commercial_partners_sql(partners))
+
+    @api.model
+    def _ar_lock_commercial_partners_sql(self, partners):
+        """The statement of :meth:`_ar_lock_commercial_partners`.
+
+        Also run as a data-modifying ``WITH`` of the credit figures' query
+        (``res.partner._ar_get_credit_data(lock=True)``): the statement then
+        waits for the lock, or fails with the serialization error, exactly
+        as the statement alone does, and the figures it returns are read
+        from the transaction's snapshot either way.
+        """
+        return SQL(
+            """
+            INSERT INTO ar_credit_lock (partner_id, checks)
+                 SELECT id, 1 FROM unnest(%s::int[]) AS id ORDER BY id
+            ON CONFLICT (partner_id) DO UPDATE SET checks = ar_credit_lock.checks + 1
+            """,
+            sorted(set(partners.ids)),
         )
 
     def _ar_check_credit(self, company, moves_by_partner, newly_posted=()):
@@ -494,17 +506,18 @@ class AccountMove(models.Model):
             through a Credit Manager's override
         """
         partners = self.env["res.partner"].union(*moves_by_partner).with_company(company)
-        self._ar_lock_commercial_partners(partners)
         all_moves = self.browse().union(*moves_by_partner.values()).with_company(company)
         first_invoices = all_moves.filtered(lambda m: m.id in newly_posted and m.move_type == "out_invoice")
-        partners._ar_apply_default_credit_limit(first_invoices)
-        data = partners._ar_get_credit_data(company, exclude_move_ids=list(newly_posted))
+        if partners._ar_default_credit_limit_candidates():
+            # the default limit is written before the figures are read: lock first
+            self._ar_lock_commercial_partners(partners)
+            partners._ar_apply_default_credit_limit(first_invoices)
+            data = partners._ar_get_credit_data(company, exclude_move_ids=list(newly_posted))
+        else:
+            # the lock and the figures in one statement (see _ar_lock_commercial_partners)
+            data = partners._ar_get_credit_data(company, exclude_move_ids=list(newly_posted), lock=True)
         is_manager = self.env.user.has_group(MANAGER_GROUP)
-        overrides = (
-            self.env["ar.credit.override"]
-            .sudo()
-            .search([("move_id", "in", all_moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)])
-        )
+        overrides = None  # looked up only when a check fails
         for commercial, moves in moves_by_partner.items():
             # the partners were browsed one by one: read them all in one query (prefetch)
             partner = commercial.with_company(company).with_prefetch(partners._prefetch_ids)
@@ -517,6 +530,14 @@ class AccountMove(models.Model):
             if check.passed:
                 continue
             message = partner._ar_credit_check_message(check, figures, policy)
+            if overrides is None:
+                overrides = (
+                    self.env["ar.credit.override"]
+                    .sudo()
+                    .search(
+                        [("move_id", "in", all_moves.ids), ("state", "=", "pending"), ("user_id", "=", self.env.uid)]
+                    )
+                )
             partner_overrides = overrides.filtered(lambda o, pm=partner_moves: o.move_id in pm)
             overridable = all(move.id in newly_posted for move in partner_moves)
             if is_manager and overridable and partner_overrides.move_id == partner_moves:

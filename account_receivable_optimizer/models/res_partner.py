@@ -531,6 +531,12 @@ class ResPartner(models.Model):
             months = partner._ar_get_credit_policy().review_months
             partner.ar_credit_review_date = today + relativedelta(months=months) if months else False
 
+    def _ar_default_credit_limit_candidates(self):
+        """The partners of ``self`` without a limit of their own whose policy gives a default limit."""
+        return self.filtered(
+            lambda p: not p.sudo().use_partner_credit_limit and p._ar_get_credit_policy().default_credit_limit > 0
+        )
+
     def _ar_apply_default_credit_limit(self, posted_moves):
         """Give new customers their policy's default credit limit.
 
@@ -538,7 +544,7 @@ class ResPartner(models.Model):
         invoices in the current company and it has no limit of its own.
         """
         company = self.env.company
-        candidates = self.filtered(lambda p: not p.sudo().use_partner_credit_limit)
+        candidates = self._ar_default_credit_limit_candidates()
         if not candidates:
             return
         self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "move_type", "state"])
@@ -564,7 +570,7 @@ class ResPartner(models.Model):
             if partner.id not in known and policy.default_credit_limit > 0:
                 partner.sudo().credit_limit = policy.default_credit_limit
 
-    def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None):
+    def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None, lock=False):
         """Exposure, overdue figures and limit of commercial partners, in one query.
 
         The receivables of the company and of its branches count, as in
@@ -574,6 +580,8 @@ class ResPartner(models.Model):
         :param company: the company whose receivables count (with its branches)
         :param exclude_move_ids: moves whose items never count as overdue
             (the invoices being posted)
+        :param lock: take the credit-check lock of the partners in the same
+            statement (``account.move._ar_lock_commercial_partners``)
         :return: ``{partner_id: CreditData}`` for every partner of ``self``
         """
         today = today or fields.Date.context_today(self)
@@ -598,6 +606,7 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
+                %(lock)s
                 SELECT p.commercial_partner_id,
                        'open',
                        -- invoices being posted or under an open confirmed dispute are never overdue
@@ -628,6 +637,9 @@ class ResPartner(models.Model):
                 branches=f"{company.sudo().root_id.parent_path}%",
                 ids=ids,
                 exclude=list(exclude_move_ids),
+                lock=SQL("WITH ar_lock AS (%s)", self.env["account.move"]._ar_lock_commercial_partners_sql(self))
+                if lock
+                else SQL(),
             )
         )
         gathered = {pid: {"items": [], "drafts": []} for pid in ids}
@@ -876,7 +888,8 @@ class ResPartner(models.Model):
         lines.append(self.env._("Score %(score)s: grade %(grade)s", score=num(data["score"], 2), grade=data["grade"]))
         return "\n".join(lines)
 
-    def _ar_write_risk(self, assessment, policy, today):
+    def _prepare_ar_risk_vals(self, assessment, policy, today):
+        """What grading writes on this customer: ``{field: value}`` (``trust`` only when the policy mirrors it)."""
         self.ensure_one()
         vals = {
             "ar_risk_score": assessment.score,
@@ -887,13 +900,106 @@ class ResPartner(models.Model):
         }
         if policy and policy.mirror_trust:
             vals["trust"] = core_risk.trust_for_grade(assessment.grade)
-        self.sudo().write(vals)
+        return vals
+
+    def _ar_write_risks(self, company, vals_by_partner):
+        """Write the grades of a batch of customers in ``company``: one ``UPDATE`` whatever their number.
+
+        ``vals_by_partner``: ``{partner_id: _prepare_ar_risk_vals(...)}``. The
+        values are company-dependent (one JSON key per company), written as the
+        ORM writes them. The grade is tracked in the chatter as a tracked ORM
+        write would do, but only for the customers whose grade changed, with
+        one message and one tracking value each, created in batch.
+        """
+        if not vals_by_partner:
+            return
+        fnames = ["ar_risk_score", "ar_risk_grade", "ar_risk_grade_date", "ar_risk_checked_date"]
+        fnames += ["ar_risk_breakdown_data", "trust"]
+        self.env["res.partner"].flush_model(fnames)
+        ids = list(vals_by_partner)
+        values = [vals_by_partner[pid] for pid in ids]
+        key = str(company.id)
+        score_field = self._fields["ar_risk_score"]
+
+        def set_key(column, value):
+            return SQL(
+                "%(column)s = COALESCE(p.%(column)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)",
+                column=SQL.identifier(column),
+                key=key,
+                value=value,
+            )
+
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET %(score)s, %(grade)s, %(grade_date)s, %(checked)s, %(breakdown)s,
+                       trust = CASE WHEN v.trust IS NULL THEN p.trust ELSE %(trust)s END,
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int4[], %(scores)s::float8[], %(grades)s::varchar[],
+                              %(breakdowns)s::text[], %(trusts)s::varchar[]) AS v(id, score, grade, breakdown, trust)
+                  JOIN res_partner old ON old.id = v.id
+                 WHERE p.id = v.id
+             RETURNING p.id, old.ar_risk_grade->>%(key)s
+                """,
+                score=set_key("ar_risk_score", SQL("v.score")),
+                grade=set_key("ar_risk_grade", SQL("v.grade")),
+                grade_date=set_key("ar_risk_grade_date", SQL("%s::date", values[0]["ar_risk_grade_date"])),
+                checked=set_key("ar_risk_checked_date", SQL("%s::date", values[0]["ar_risk_checked_date"])),
+                breakdown=set_key("ar_risk_breakdown_data", SQL("v.breakdown")),
+                trust=SQL(
+                    "COALESCE(p.trust, '{}'::jsonb) || jsonb_build_object(%(key)s, v.trust)",
+                    key=key,
+                ),
+                uid=self.env.uid,
+                key=key,
+                ids=ids,
+                # rounded to the field's digits, as the ORM stores it
+                scores=[score_field.convert_to_cache(vals["ar_risk_score"], self) for vals in values],
+                grades=[vals["ar_risk_grade"] for vals in values],
+                breakdowns=[vals["ar_risk_breakdown_data"] for vals in values],
+                trusts=[vals.get("trust") for vals in values],
+            )
+        )
+        # as the ORM's write does: the cache, then what depends on the fields (the breakdown text...)
+        written = self.browse(ids)
+        written.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        written.modified(fnames)
+        changed = {pid: old for pid, old in rows if (old or False) != vals_by_partner[pid]["ar_risk_grade"]}
+        self.browse(changed).with_company(company)._ar_track_grades(changed, vals_by_partner)
+
+    def _ar_track_grades(self, old_grades, vals_by_partner):
+        """Log the grade change of each customer of ``self`` in its chatter, as Odoo's tracking does.
+
+        One message and one tracking value per customer, each kind created in one batch.
+        """
+        if not self or self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack"):
+            return
+        field = "ar_risk_grade"
+        col_info = self.fields_get([field], attributes=("string", "type", "selection"))[field]
+        Tracking = self.env["mail.tracking.value"].sudo()
+        messages = self.sudo()._message_log_batch({})
+        by_partner = {message.res_id: message for message in messages}
+        Tracking.create(
+            [
+                dict(
+                    Tracking._create_tracking_values(
+                        old_grades[partner.id] or False, vals_by_partner[partner.id][field], field, col_info, partner
+                    ),
+                    mail_message_id=by_partner[partner.id].id,
+                )
+                for partner in self
+            ]
+        )
 
     def _ar_recompute_risk(self, company, today):
         """Grade commercial partners of ``self`` in ``company``.
 
-        Each partner is written in its own savepoint: one failing customer
-        is logged and skipped, the others are graded.
+        The grades of the batch are written together (``_ar_write_risks``). A
+        customer whose grade cannot be prepared is logged and skipped, the
+        others are graded; if the batch write itself fails, the customers are
+        written one by one, each in its own savepoint, so that one bad
+        customer never stops the others.
 
         A concurrency error (serialization failure, lock not available,
         deadlock) leaves the partner for a later batch: it is not marked
@@ -903,21 +1009,37 @@ class ResPartner(models.Model):
         """
         partners = self.with_company(company)
         assessments = partners._ar_assess_risk(company, today)
-        done = 0
+        prepared = {}
+        failed = self.browse()
         for partner in partners:
             try:
-                with self.env.cr.savepoint():
-                    assessment, policy = assessments[partner.id]
-                    partner._ar_write_risk(assessment, policy, today)
-            except Exception as error:  # one bad customer must not stop the others
-                if is_concurrency_error(error):
-                    # changed by someone else meanwhile: left for a later batch, not checked today
-                    _logger.info("Risk grade of partner %s in company %s: retried later", partner.id, company.id)
-                    continue
+                assessment, policy = assessments[partner.id]
+                prepared[partner.id] = partner._prepare_ar_risk_vals(assessment, policy, today)
+            except Exception:  # one bad customer must not stop the others
                 _logger.exception("Risk grade of partner %s in company %s failed", partner.id, company.id)
-                partner.sudo().ar_risk_checked_date = today
-            done += 1
-        return done
+                failed |= partner
+        done = len(prepared)
+        try:
+            with self.env.cr.savepoint():
+                partners._ar_write_risks(company, prepared)
+        except Exception:  # retried customer by customer below
+            _logger.info("Risk grades of company %s: batch write failed, written one by one", company.id)
+            for partner_id, vals in prepared.items():
+                try:
+                    with self.env.cr.savepoint():
+                        partners._ar_write_risks(company, {partner_id: vals})
+                except Exception as error:
+                    if is_concurrency_error(error):
+                        # changed by someone else meanwhile: left for a later batch, not checked today
+                        _logger.info("Risk grade of partner %s in company %s: retried later", partner_id, company.id)
+                        done -= 1
+                        continue
+                    _logger.exception("Risk grade of partner %s in company %s failed", partner_id, company.id)
+                    failed |= self.browse(partner_id)
+                    done -= 1
+        if failed:
+            failed.with_company(company).sudo().write({"ar_risk_checked_date": today})
+        return done + len(failed)
 
     def _ar_risk_todo_sql(self, company, today, select):
         """Commercial partners with receivables in ``company`` not yet handled on ``today``."""

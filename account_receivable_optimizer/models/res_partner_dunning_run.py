@@ -248,6 +248,10 @@ class ResPartner(models.Model):
     def _ar_run_dunning(self, company, today):
         """Dun commercial partners of ``self`` in ``company``, each in its own savepoint.
 
+        A customer with nothing to send today costs no statement of its own:
+        the day it was handled and its priority are written for the whole
+        batch at once (``_ar_mark_dunning_checked``).
+
         A concurrency error (serialization failure, lock not available,
         deadlock: the customer paid meanwhile) leaves the customer for a
         later batch: no failed reminder, not marked checked for the day.
@@ -256,7 +260,6 @@ class ResPartner(models.Model):
         """
         partners = self.with_company(company)
         plans = partners._ar_plan_dunning(company, today)
-        done = 0
         late_items = self.env["ar.late.charge"]._ar_gather_late_items(
             company,
             today,
@@ -264,42 +267,73 @@ class ResPartner(models.Model):
         )
         # the reminders' links to the customers' portal pages, for the whole batch
         portal_urls = self.env["ar.portal.account"]._ar_urls(partners.filtered(lambda p: plans[p.id][0].send), company)
+        checked = {}
         for partner in partners:
-            try:
-                with self.env.cr.savepoint():
-                    partner._ar_dun(
-                        plans[partner.id],
-                        today,
-                        late_items=late_items.get(partner.id, []),
-                        portal_url=portal_urls.get(partner.id),
+            plan = plans[partner.id][0]
+            # nothing to send and no discount to remind of: no savepoint, no statement for this customer
+            if plan.send or plans[partner.id][5]:
+                try:
+                    with self.env.cr.savepoint():
+                        partner._ar_dun(
+                            plans[partner.id],
+                            today,
+                            late_items=late_items.get(partner.id, []),
+                            portal_url=portal_urls.get(partner.id),
+                        )
+                except Exception as error:  # one bad customer must not stop the others
+                    if is_concurrency_error(error):
+                        _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
+                        continue
+                    _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
+                    self.env["ar.dunning.communication"].sudo().create(
+                        {
+                            "company_id": company.id,
+                            "partner_id": partner.id,
+                            "date": today,
+                            "state": "failed",
+                            "reason_codes": "error",
+                            "reason_detail": str(error),
+                        }
                     )
-            except Exception as error:  # one bad customer must not stop the others
-                if is_concurrency_error(error):
-                    _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
-                    continue
-                _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
-                self.env["ar.dunning.communication"].sudo().create(
-                    {
-                        "company_id": company.id,
-                        "partner_id": partner.id,
-                        "date": today,
-                        "state": "failed",
-                        "reason_codes": "error",
-                        "reason_detail": str(error),
-                    }
-                )
             rows = plans[partner.id][1]
             overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_company"]) for row in rows], today)
-            partner.sudo().write(
-                {
-                    "ar_dunning_checked_date": today,
-                    "ar_dunning_priority": core_dunning.priority(
-                        overdue.amount, overdue.max_days, partner.sudo().ar_risk_grade
-                    ),
-                }
+            checked[partner.id] = core_dunning.priority(overdue.amount, overdue.max_days, partner.sudo().ar_risk_grade)
+        partners._ar_mark_dunning_checked(company, today, checked)
+        return len(checked)
+
+    def _ar_mark_dunning_checked(self, company, today, priorities):
+        """Record that the customers were handled today, with their priority: one ``UPDATE`` for the batch.
+
+        ``priorities``: ``{partner_id: collection priority}``. Company-dependent
+        values, written as the ORM writes them (one JSON key per company).
+        """
+        if not priorities:
+            return
+        fnames = ["ar_dunning_checked_date", "ar_dunning_priority"]
+        self.env["res.partner"].flush_model(fnames)
+        key = str(company.id)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET ar_dunning_checked_date = COALESCE(p.ar_dunning_checked_date, '{}'::jsonb)
+                                                 || jsonb_build_object(%(key)s, %(today)s::date),
+                       ar_dunning_priority = COALESCE(p.ar_dunning_priority, '{}'::jsonb)
+                                             || jsonb_build_object(%(key)s, v.priority),
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int4[], %(priorities)s::float8[]) AS v(id, priority)
+                 WHERE p.id = v.id
+                """,
+                key=key,
+                today=today,
+                uid=self.env.uid,
+                ids=list(priorities),
+                priorities=[float(value) for value in priorities.values()],
             )
-            done += 1
-        return done
+        )
+        written = self.browse(list(priorities))
+        written.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        written.modified(fnames)
 
     def _ar_dun(self, planned, today, late_items=None, portal_url=None):
         """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).

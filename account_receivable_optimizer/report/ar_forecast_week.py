@@ -27,7 +27,15 @@ class ArForecastWeek(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(string="Forecast Made On", required=True, index=True, readonly=True)
-    week_start = fields.Date(string="Week", required=True, index=True, readonly=True, help="Monday of the week.")
+    bucket = fields.Selection(
+        [("week", "Week"), ("later", "Later"), ("doubtful", "Doubtful")],
+        string="Expected In",
+        required=True,
+        default="week",
+        readonly=True,
+        help="A week of the 13 weeks forecast, later than them, or doubtful (not expected at all).",
+    )
+    week_start = fields.Date(string="Week", index=True, readonly=True, help="Monday of the week.")
     partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True)
     amount = fields.Monetary(string="Expected", readonly=True, help="Open invoice amounts expected in the week.")
 
@@ -53,7 +61,8 @@ class ArForecastWeek(models.Model):
 
     @api.model
     def _ar_store_forecast(self, company):
-        """Store today's forecast of ``company``: per customer, the amount expected in each of the 13 weeks.
+        """Store today's forecast of ``company``: per customer, the amount expected in each of the 13 weeks,
+        later, and doubtful (the buckets the dashboard shows).
 
         The forecast is the collection forecast's (``ar.forecast.report``) from
         today; a forecast stored earlier today is replaced (idempotent).
@@ -85,13 +94,15 @@ class ArForecastWeek(models.Model):
                     DELETE FROM ar_forecast_week WHERE company_id = %(company)s AND date = %(today)s RETURNING id
                 )
                 INSERT INTO ar_forecast_week (
-                    company_id, date, week_start, partner_id, amount, create_uid, create_date, write_uid, write_date
+                    company_id, date, bucket, week_start, partner_id, amount,
+                    create_uid, create_date, write_uid, write_date
                 )
-                SELECT %(company)s, %(today)s, week_start, partner_id, SUM(amount),
+                SELECT %(company)s, %(today)s,
+                       CASE WHEN week_start IS NOT NULL THEN 'week' ELSE week END, week_start, partner_id, SUM(amount),
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM ar_forecast_report_line
-                 WHERE report_id = %(report)s AND kind = 'open' AND week_start IS NOT NULL
-              GROUP BY week_start, partner_id
+                 WHERE report_id = %(report)s AND kind = 'open'
+              GROUP BY 3, week_start, partner_id
                 """,
                 company=company.id,
                 today=today,

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from ..lib.ar_core import forecast, kpi
 from ..models.ar_protected_fields_mixin import check_allowed_companies
 from ..models.res_partner import NOT_GRADED
-from .ar_aging_report import BUCKET_FIELDS
+from .ar_receivable_snapshot import SNAPSHOT_BUCKETS
 
 #: Customers listed as "top overdue".
 TOP_OVERDUE = 10
@@ -38,7 +38,10 @@ class ArReceivablesDashboard(models.AbstractModel):
     forecast by week, early-payment discounts, credit insurance), each built by its own
     ``_ar_dashboard_<section>`` method and listed in :meth:`_ar_dashboard_sections`:
     a new section is a new method added to that list. Every figure carries
-    the window action of the records behind it. Nothing is stored here.
+    the window action of the records behind it. Nothing is computed on
+    load: the sections read the figures the nightly job stores (KPI facts,
+    the latest receivables snapshot of each company, its latest stored
+    collection forecast); *Refresh* (:meth:`action_refresh`) stores today's.
     """
 
     _name = "ar.receivables.dashboard"
@@ -65,8 +68,8 @@ class ArReceivablesDashboard(models.AbstractModel):
         context = {
             "companies": companies,
             "today": fields.Date.context_today(self),
-            "aging": self._ar_dashboard_aging_run(companies),
-            "forecast": self._ar_dashboard_forecast_run(companies),
+            "snapshots": self._ar_dashboard_snapshot_domain(companies),
+            "forecast": self._ar_dashboard_stored_forecast(companies),
         }
         data = {
             "currency": {
@@ -97,6 +100,21 @@ class ArReceivablesDashboard(models.AbstractModel):
         ]
 
     @api.model
+    def action_refresh(self, company_ids=None):
+        """Store today's figures of the dashboard's companies: KPI facts, snapshot and forecast (*Refresh*)."""
+        if not self.env.user.has_group(DASHBOARD_GROUP):
+            raise AccessError(
+                self.env._("Only Credit Controllers and accounting managers see the receivables dashboard.")
+            )
+        companies = self.env["res.company"].browse(company_ids) if company_ids else self.env.companies
+        check_allowed_companies(self.env, companies, self.env._("the receivables dashboard"))
+        self.env["ar.kpi.fact"].sudo()._ar_refresh_recent(companies)
+        for company in companies:
+            self.env["ar.receivable.snapshot"].sudo()._ar_snapshot_recent(company)
+            self.env["ar.forecast.week"].sudo()._ar_store_forecast(company)
+        return True
+
+    @api.model
     def action_download_pack(self, company_ids=None):
         """The receivables XLSX pack of the dashboard's companies (button of the dashboard)."""
         if not self.env.user.has_group(DASHBOARD_GROUP):
@@ -112,19 +130,36 @@ class ArReceivablesDashboard(models.AbstractModel):
     # Sources
     # ------------------------------------------------------------------
 
-    def _ar_dashboard_aging_run(self, companies):
-        """Today's aging of ``companies``: a stored run, whose lines the figures open (two queries)."""
-        aging = self.env["ar.aging.report"].create({"company_ids": [fields.Command.set(companies.ids)]})
-        aging._compute_lines()
-        return aging
+    def _ar_dashboard_snapshot_domain(self, companies):
+        """The latest receivables snapshot of each of ``companies`` (``ar.receivable.snapshot``).
 
-    def _ar_dashboard_forecast_run(self, companies):
-        """The collection forecast of ``companies`` from today, without past weeks."""
-        run = self.env["ar.forecast.report"].create(
-            {"company_ids": [fields.Command.set(companies.ids)], "past_weeks": 0}
+        Taken every night and by *Refresh*: the aging, the top overdue
+        customers and the grade mix read it, without computing an aging.
+        """
+        return [("company_id", "in", companies.ids), ("is_latest", "=", True)]
+
+    def _ar_dashboard_stored_forecast(self, companies):
+        """The latest stored collection forecast of each of ``companies`` (``ar.forecast.week``), one query.
+
+        :return: ``{"domain": ..., "date": the latest forecast date or None}``
+        """
+        groups = self.env["ar.forecast.week"]._read_group(
+            [("company_id", "in", companies.ids)], ["company_id"], ["date:max"]
         )
-        run._compute_lines()
-        return run
+        if not groups:
+            return {"domain": [("id", "=", False)], "date": None}
+        domain = ["|"] * (len(groups) - 1)
+        for company, date in groups:
+            domain += ["&", ("company_id", "=", company.id), ("date", "=", fields.Date.to_string(date))]
+        return {"domain": domain, "date": max(date for _company, date in groups)}
+
+    def _ar_snapshot_action(self, context):
+        """The latest snapshots of the dashboard's companies, as a list."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_optimizer.ar_receivable_snapshot_action"
+        )
+        action.update(domain=context["snapshots"], context={})
+        return action
 
     def _ar_kpi_action(self, companies, domain=(), graph=False):
         action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_kpi_fact_action")
@@ -214,60 +249,62 @@ class ArReceivablesDashboard(models.AbstractModel):
         return {"points": points, "action": self._ar_narrow(action, [("month", ">=", fields.Date.to_string(first))])}
 
     def _ar_dashboard_aging(self, context):
-        """Open receivables by aging period, today (one query on the run's lines)."""
-        aging = context["aging"]
-        Line = self.env["ar.aging.report.line"]
-        [totals] = Line._read_group([("report_id", "=", aging.id)], [], [f"{name}:sum" for name in BUCKET_FIELDS])
-        labels = Line._bucket_labels()
-        action = aging._ar_lines_action()
+        """Open receivables by aging period, from the latest snapshots (one query)."""
+        Snapshot = self.env["ar.receivable.snapshot"]
+        [row] = Snapshot._read_group(
+            context["snapshots"], [], [*(f"{name}:sum" for name in SNAPSHOT_BUCKETS), "receivables:sum", "date:max"]
+        )
+        totals, total, date = [amount or 0.0 for amount in row[:-2]], row[-2] or 0.0, row[-1]
+        labels = self.env["ar.aging.report.line"]._bucket_labels()
+        action = self._ar_snapshot_action(context)
         periods = [
             {
                 "key": f"b{index}",
                 "label": label,
                 "amount": amount,
-                "action": self._ar_narrow(action, [("bucket", "=", f"b{index}")], label),
+                "action": self._ar_narrow(action, [(name, "!=", 0)], label),
             }
-            for index, (label, amount) in enumerate(zip(labels, totals, strict=True))
+            for index, (name, label, amount) in enumerate(zip(SNAPSHOT_BUCKETS, labels, totals, strict=True))
         ]
-        return {"total": sum(totals), "periods": periods, "action": action}
+        return {
+            "total": total,
+            "date": fields.Date.to_string(date) if date else None,
+            "periods": periods,
+            "action": action,
+        }
 
     def _ar_dashboard_top_overdue(self, context):
-        """The customers owing most past their due dates, largest first (one query)."""
-        aging = context["aging"]
-        groups = self.env["ar.aging.report.line"]._read_group(
-            [("report_id", "=", aging.id), ("bucket", "!=", "b0"), ("partner_id", "!=", False)],
+        """The customers owing most past their due dates, largest first, from the latest snapshots (one query)."""
+        groups = self.env["ar.receivable.snapshot"]._read_group(
+            [*context["snapshots"], ("partner_id", "!=", False)],
             ["partner_id"],
-            ["amount_residual:sum", "days_overdue:max"],
-            having=[("amount_residual:sum", ">", 0)],
-            order="amount_residual:sum desc, partner_id",
+            ["overdue_receivables:sum", "max_days_overdue:max"],
+            having=[("overdue_receivables:sum", ">", 0)],
+            order="overdue_receivables:sum desc, partner_id",
             limit=TOP_OVERDUE,
         )
-        action = aging._ar_lines_action()
+        action = self._ar_snapshot_action(context)
         return [
             {
                 "partner_id": partner.id,
                 "name": partner.display_name,
                 "amount": amount,
                 "days": days,
-                "action": self._ar_narrow(
-                    action, [("partner_id", "=", partner.id), ("bucket", "!=", "b0")], partner.display_name
-                ),
+                "action": self._ar_narrow(action, [("partner_id", "=", partner.id)], partner.display_name),
             }
             for partner, amount, days in groups
         ]
 
     def _ar_dashboard_grades(self, context):
-        """Open receivables and customers by risk grade, today (one query on the run's lines)."""
-        aging = context["aging"]
-        groups = self.env["ar.aging.report.line"]._read_group(
-            [("report_id", "=", aging.id)],
-            ["risk_grade"],
-            ["amount_residual:sum", "partner_id:count_distinct"],
+        """Open receivables and customers by risk grade, from the latest snapshots (one query)."""
+        Snapshot = self.env["ar.receivable.snapshot"]
+        groups = Snapshot._read_group(
+            context["snapshots"], ["risk_grade"], ["receivables:sum", "partner_id:count_distinct"]
         )
         values = {grade or False: (amount, count) for grade, amount, count in groups}
-        action = aging._ar_lines_action()
+        action = self._ar_snapshot_action(context)
         # the grades' labels in the user's language
-        labels = dict(self.env["ar.aging.report.line"]._fields["risk_grade"]._description_selection(self.env))
+        labels = dict(Snapshot._fields["risk_grade"]._description_selection(self.env))
         grades = []
         for grade in [*labels, False]:
             amount, count = values.get(grade, (0.0, 0))
@@ -286,31 +323,42 @@ class ArReceivablesDashboard(models.AbstractModel):
         return grades
 
     def _ar_dashboard_forecast(self, context):
-        """Open invoices by expected week (13 weeks), then "later" and "doubtful" (one query)."""
-        run = context["forecast"]
-        groups = self.env["ar.forecast.report.line"]._read_group(
-            [("report_id", "=", run.id), ("kind", "=", "open")], ["week"], ["amount:sum"]
+        """Open invoices by expected week (13 weeks), then "later" and "doubtful", from the latest stored
+        forecast (one query)."""
+        stored = context["forecast"]
+        groups = self.env["ar.forecast.week"]._read_group(
+            stored["domain"], ["bucket", "week_start:day"], ["amount:sum"]
         )
-        amounts = dict(groups)
-        first = run._ar_first_week()
-        action = run._ar_lines_action()
+        amounts = {}
+        for bucket, week_start, amount in groups:
+            code = week_start.isoformat() if bucket == "week" and week_start else bucket
+            amounts[code] = amounts.get(code, 0.0) + amount
+        first = forecast.week_start(stored["date"] or context["today"])
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_receivable_optimizer.ar_forecast_week_action")
+        action.update(domain=stored["domain"], context={})
         Line = self.env["ar.forecast.report.line"]
         weeks = []
         for key in [*forecast.week_keys(), forecast.DOUBTFUL]:
             if isinstance(key, int):
                 start = first + datetime.timedelta(weeks=key)
                 code, label = start.isoformat(), start.isoformat()
+                domain = [("bucket", "=", "week"), ("week_start", "=", code)]
             else:
                 code, label = key, Line._ar_week_label(key)
+                domain = [("bucket", "=", key)]
             weeks.append(
                 {
                     "week": code,
                     "label": label,
                     "amount": amounts.get(code, 0.0),
-                    "action": self._ar_narrow(action, [("kind", "=", "open"), ("week", "=", code)], label),
+                    "action": self._ar_narrow(action, domain, label),
                 }
             )
-        return {"weeks": weeks, "action": action}
+        return {
+            "date": fields.Date.to_string(stored["date"]) if stored["date"] else None,
+            "weeks": weeks,
+            "action": action,
+        }
 
     def _ar_dashboard_discounts(self, context):
         """Early-payment discounts of the invoices of the last 12 months, by outcome (two queries)."""

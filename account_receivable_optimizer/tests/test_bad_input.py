@@ -272,16 +272,17 @@ class TestNightlyJobsIsolation(ArDunningCommon):
         self.assertRecordValues(self._communications(), [{"state": "sent", "level_id": self.reminder.id}])
 
     def test_lock_not_available_leaves_the_risk_grade_for_a_retry(self):
-        original_write = ResPartnerCredit._ar_write_risk
+        original_write = ResPartnerCredit._ar_write_risks
 
-        def write_risk(partner, assessment, policy, today):
-            if partner == self.customer:
+        def write_risks(partners, company, vals_by_partner):
+            # the batch's UPDATE, and then the customer's own, wait for a lock held elsewhere
+            if self.customer.id in vals_by_partner:
                 raise pg_errors.LockNotAvailable("could not obtain lock on row in relation res_partner")
-            return original_write(partner, assessment, policy, today)
+            return original_write(partners, company, vals_by_partner)
 
         with (
             freeze_time(TODAY),
-            patch.object(ResPartnerCredit, "_ar_write_risk", autospec=True, side_effect=write_risk),
+            patch.object(ResPartnerCredit, "_ar_write_risks", autospec=True, side_effect=write_risks),
         ):
             done = (self.customer | self.beta)._ar_recompute_risk(self.company, self._date(TODAY))
         self.env.invalidate_all()

@@ -365,7 +365,7 @@ class TestDunningCron(ArDunningCommon):
 class TestDunningRunQueries(ArDunningCommon):
     """The run gathers a batch in a constant number of queries; what grows is the writing, per customer."""
 
-    def _customers_with_overdue_invoice(self, count, prefix):
+    def _customers_with_overdue_invoice(self, count, prefix, due="2026-03-31"):
         customers = self.env["res.partner"].create(
             [{"name": f"{prefix} {i:03d}", "email": f"{prefix.lower()}{i}@example.com"} for i in range(count)]
         )
@@ -375,7 +375,7 @@ class TestDunningRunQueries(ArDunningCommon):
                     "move_type": "out_invoice",
                     "partner_id": customer.id,
                     "invoice_date": "2026-03-01",
-                    "invoice_date_due": "2026-03-31",
+                    "invoice_date_due": due,
                     "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100.0, "tax_ids": []})],
                 }
                 for customer in customers
@@ -410,3 +410,19 @@ class TestDunningRunQueries(ArDunningCommon):
         self.assertLessEqual(per_customer, 27 if compat.SERIES < 19 else 32)
         comms = self.env["ar.dunning.communication"].search([("partner_id", "in", (ten | hundred).ids)])
         self.assertEqual(len(comms), 110)
+
+    def test_batch_with_nothing_to_send_is_constant(self):
+        """Customers whose invoices reach no level today cost no statement each: 10 or 100, same queries."""
+        with freeze_time("2026-03-01"):
+            # due on 31 May: on 15 April not even the courtesy reminder (5 days before) is due
+            warm = self._customers_with_overdue_invoice(1, "Warm", due="2026-05-31")
+            ten = self._customers_with_overdue_invoice(10, "Ten", due="2026-05-31")
+            hundred = self._customers_with_overdue_invoice(100, "Hundred", due="2026-05-31")
+        self._run_queries(warm)  # warm the caches
+        q10 = self._run_queries(ten)
+        q100 = self._run_queries(hundred)
+        self.assertEqual(q10, q100)
+        self.assertFalse(self.env["ar.dunning.communication"].search([("partner_id", "in", (ten | hundred).ids)]))
+        # every customer is marked handled today, with its priority (nothing overdue: 0)
+        self.assertEqual(set(hundred.mapped("ar_dunning_checked_date")), {self._date("2026-04-15")})
+        self.assertEqual(set(hundred.mapped("ar_dunning_priority")), {0.0})

@@ -84,15 +84,22 @@ class TestForecastAccuracy(ArAnalyticsCommon):
         Week = self.env["ar.forecast.week"].sudo()
         Week._ar_store_forecast(self.company)
         stored = Week.search([("company_id", "=", self.company.id)])
-        # Beta's 300 this week, Alpha's 500 in the week of 7 September; the doubtful 2,000 is in no week
+        # Beta's 300 this week, Alpha's 500 in the week of 7 September; Beta's doubtful 2,000 in no week
         self.assertEqual(
-            sorted((line.week_start.isoformat(), line.partner_id.name, line.amount) for line in stored),
-            [("2026-06-29", "Beta Corp", 300.0), ("2026-09-07", "Alpha Industries", 500.0)],
+            sorted(
+                (line.bucket, line.week_start and line.week_start.isoformat(), line.partner_id.name, line.amount)
+                for line in stored
+            ),
+            [
+                ("doubtful", False, "Beta Corp", 2000.0),
+                ("week", "2026-06-29", "Beta Corp", 300.0),
+                ("week", "2026-09-07", "Alpha Industries", 500.0),
+            ],
         )
         self.assertEqual(set(stored.mapped("date")), {self._date("2026-06-30")})
         Week._ar_store_forecast(self.company)
         again = Week.search([("company_id", "=", self.company.id)])
-        self.assertEqual(len(again), 2)
+        self.assertEqual(len(again), 3)
         self.assertFalse(again & stored)
         # the run left no forecast report behind
         self.assertFalse(self.env["ar.forecast.report"].sudo().search([("company_id", "=", self.company.id)]))

@@ -79,6 +79,13 @@ class TestRiskGrade(ArCreditCommon):
         self.assertEqual(self.customer.ar_risk_score, 59.79)
         tracking = self.customer.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "ar_risk_grade")
         self.assertEqual(sorted(tracking.mapped("new_value_char")), ["B - Good", "C - Fair"])
+        self.assertEqual(sorted(tracking.mapped("old_value_char")), ["", "B - Good"])
+        # graded again with the same grade: nothing more in the chatter
+        messages = self.customer.message_ids
+        self.customer.action_ar_recompute_risk_grade()
+        self._flush_tracking()
+        self.customer.invalidate_recordset(["message_ids"])
+        self.assertEqual(self.customer.message_ids, messages)
 
     def test_recompute_needs_a_credit_controller(self):
         controller = self._user("ar_controller", CONTROLLER)
@@ -124,20 +131,38 @@ class TestRiskGradeCron(ArCreditCommon):
         self.assertEqual(self.customers[1].ar_risk_score, 73.96)
         # Same day: nothing is graded again.
         self.customers.invalidate_recordset()
-        with patch.object(ResPartner, "_ar_write_risk", autospec=True) as write:
+        with patch.object(ResPartner, "_prepare_ar_risk_vals", autospec=True) as write:
             self.assertEqual(self.env["res.partner"]._cron_compute_risk_grades(batch_size=7), 0)
         write.assert_not_called()
 
+    def test_a_failing_batch_write_is_retried_customer_by_customer(self):
+        bad = self.customers[5]
+        original = ResPartner._ar_write_risks
+
+        def write(partners, company, vals_by_partner):
+            if bad.id in vals_by_partner:
+                raise ValueError("boom")
+            return original(partners, company, vals_by_partner)
+
+        with patch.object(ResPartner, "_ar_write_risks", autospec=True, side_effect=write):
+            calls = self._run_cron(batch_size=10)
+        self.assertEqual(calls[-1], 0)
+        self.assertFalse(bad.ar_risk_grade)
+        self.assertEqual(bad.ar_risk_checked_date, self._date("2026-06-30"))
+        others = self.customers - bad
+        self.assertEqual(others.mapped("ar_risk_grade"), ["A"] + ["B"] * 13 + ["C"] * 10)
+        self.assertEqual(set(others.mapped("ar_risk_checked_date")), {self._date("2026-06-30")})
+
     def test_one_failing_customer_does_not_stop_the_others(self):
         bad = self.customers[3]
-        original = ResPartner._ar_write_risk
+        original = ResPartner._prepare_ar_risk_vals
 
-        def write(partner, *args):
+        def prepare(partner, *args):
             if partner == bad:
                 raise ValueError("boom")
             return original(partner, *args)
 
-        with patch.object(ResPartner, "_ar_write_risk", autospec=True, side_effect=write):
+        with patch.object(ResPartner, "_prepare_ar_risk_vals", autospec=True, side_effect=prepare):
             calls = self._run_cron(batch_size=10)
         self.assertEqual(calls[-1], 0)
         self.assertEqual(bad.ar_risk_grade, "ungraded")

@@ -219,7 +219,7 @@ export class ArDashboard extends Component {
     async onRefresh() {
         this.state.busy = true;
         try {
-            await this.orm.call("ar.kpi.fact", "action_ar_refresh", [[]]);
+            await this.orm.call("ar.receivables.dashboard", "action_refresh", []);
             await this.load();
         } finally {
             this.state.busy = false;
