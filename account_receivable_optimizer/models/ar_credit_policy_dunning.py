@@ -114,7 +114,7 @@ class ArCreditPolicy(models.Model):
         required=True,
         tracking=True,
         help="Fixed: every day late at the annual rate above. Statutory table: each day late at the rate in force "
-        "that day in Accounting > Configuration > Late-Payment Interest Rates (France: the ECB rate of the "
+        "that day in Invoicing > Credit Control > Late-Payment Interest Rates (France: the ECB rate of the "
         "half-year + 10 points, L441-10), plus the margin.",
     )
     charge_rate_margin = fields.Float(

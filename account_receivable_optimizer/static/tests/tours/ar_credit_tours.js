@@ -132,7 +132,7 @@ registry.category("web_tour.tours").add("ar_salesperson_credit_tour", {
 registry.category("web_tour.tours").add("ar_admin_tour", {
     steps: () => [
         ...openInvoicing,
-        ...menu("Configuration", "Credit Policies"),
+        ...menu("Credit Control", "Credit Policies"),
         {
             content: "Open the company's policy",
             trigger: ".o_list_view .o_data_row td[name='name']",
