@@ -22,6 +22,8 @@ Environment / options:
     --keep                       keep the database at the end (default: dropped unless --reuse)
     --only B1,B2                 run these scenarios only
     --json FILE                  also write the results as JSON
+    --no-memory                  warm up without tracing Python's memory (tracemalloc slows a
+                                 large scenario, B5 or B8, many times over); peak memory not given
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--only", help="comma-separated scenarios, e.g. B1,B2")
     parser.add_argument("--json")
+    parser.add_argument("--no-memory", action="store_true", help="warm-up runs without tracemalloc")
     parser.add_argument("--seed", type=int, default=42)
     # internal: the part that runs inside Odoo
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
@@ -118,6 +121,8 @@ def outer(args):
             inner_args += ["--only", args.only]
         if args.json:
             inner_args += ["--json", str(Path(args.json).resolve())]
+        if args.no_memory:
+            inner_args.append("--no-memory")
         try:
             code = aro.run(inner_args, odoo["env"])
         finally:
@@ -158,15 +163,17 @@ class Bench:
                 cr.rollback()
 
     def measure(self, name, label, run, setup=None, runs=None):
-        """Run ``run(env, prepared)`` once to warm up (memory measured) and ``runs`` times (timed)."""
+        """Run ``run(env, prepared)`` once to warm up (memory measured unless ``--no-memory``) and
+        ``runs`` times (timed)."""
         runs = runs or self.args.runs
-        times, queries, peak, value = [], [], 0, None
+        trace = not self.args.no_memory
+        times, queries, peak, value = [], [], None, None
         for index in range(runs + 1):
             with self.env() as env:
                 prepared = setup(env) if setup else None
                 env.flush_all()
                 cr = env.cr
-                if index == 0:
+                if index == 0 and trace:
                     tracemalloc.start()
                 count = cr.sql_log_count
                 start = time.perf_counter()
@@ -175,8 +182,9 @@ class Bench:
                 elapsed = time.perf_counter() - start
                 queries.append(cr.sql_log_count - count)
                 if index == 0:
-                    peak = tracemalloc.get_traced_memory()[1]
-                    tracemalloc.stop()
+                    if trace:
+                        peak = tracemalloc.get_traced_memory()[1]
+                        tracemalloc.stop()
                 else:
                     times.append(elapsed)
         result = {
@@ -186,13 +194,14 @@ class Bench:
             "min_s": min(times),
             "runs": len(times),
             "queries": statistics.median(queries[1:]),
-            "peak_mb": peak / 1e6,
+            "peak_mb": None if peak is None else peak / 1e6,
             "value": value,
         }
         self.results.append(result)
         print(
             f"{name:<10} {label:<52} median {result['median_s']:9.4f} s  (min {result['min_s']:.4f}, "
-            f"{len(times)} runs)  {result['queries']:>6g} queries  peak {result['peak_mb']:8.1f} MB"
+            f"{len(times)} runs)  {result['queries']:>6g} queries  peak "
+            + ("       - MB" if peak is None else f"{result['peak_mb']:8.1f} MB")
             + (f"  -> {value}" if value not in (None, "") else ""),
             flush=True,
         )
@@ -564,8 +573,9 @@ class Bench:
         print("\n| scenario | what | median (s) | queries | peak MB | result |")
         print("|---|---|---:|---:|---:|---|")
         for r in self.results:
+            peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.1f}"
             print(
-                f"| {r['scenario']} | {r['what']} | {r['median_s']:.4f} | {r['queries']:g} | {r['peak_mb']:.1f} |"
+                f"| {r['scenario']} | {r['what']} | {r['median_s']:.4f} | {r['queries']:g} | {peak} |"
                 f" {r['value'] if r['value'] is not None else ''} |"
             )
         print()
