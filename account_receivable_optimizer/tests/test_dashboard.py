@@ -203,7 +203,7 @@ class TestDashboard(ArAnalyticsCommon):
         self.assertEqual(grades["A"]["amount"], 0.0)
         self.assertEqual(grades["ungraded"]["customers"], 1)
         self.assertAlmostEqual(grades["ungraded"]["amount"], 300.0, places=2)
-        self.assertEqual(self._records(grades["ungraded"]["action"]).partner_id, self.alpha)
+        self.assertEqual(self._records(grades["ungraded"]["action"]).partner_id, self.customer)
         self.assertEqual(self._records(grades["D"]["action"]).partner_id, self.beta)
 
     def test_forecast_by_week(self):
@@ -316,7 +316,8 @@ class TestDashboard(ArAnalyticsCommon):
         hundred, data = queries()
         self.assertAlmostEqual(data["aging"]["total"], 2600.0 + 145.0 + sum(10.0 + i for i in range(90)), places=2)
         self.assertEqual(len(hundred), len(ten), "\n".join(sorted(set(hundred) ^ set(ten))))
-        self.assertLessEqual(len(ten), 45)
+        # 51 on 18.0, 49 on 19.0 (its access checks are cached): every section, insurance included
+        self.assertLessEqual(len(ten), 51)
 
 
 @tagged("post_install", "-at_install")

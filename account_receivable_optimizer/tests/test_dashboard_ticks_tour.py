@@ -14,7 +14,10 @@ class TestDashboardTicksTour(ArCreditCommon, HttpCase):
         today = fields.Date.context_today(self.env["account.move"])
         self._invoice(12000.0, invoice_date=today - timedelta(days=40), due_date=today - timedelta(days=10))
         self._invoice(30000.0, invoice_date=today - timedelta(days=5), due_date=today + timedelta(days=10))
+        # what the nightly job stores and the dashboard reads: facts, snapshot, forecast
         self.env["ar.kpi.fact"]._ar_refresh_recent(self.company)
+        self.env["ar.receivable.snapshot"]._ar_snapshot_recent(self.company)
+        self.env["ar.forecast.week"]._ar_store_forecast(self.company)
         # a language whose thousands separator is not the browser's (Chart.js would draw "30,000")
         lang = self.env["res.lang"]._activate_lang("fr_FR")
         lang.write({"thousands_sep": ".", "decimal_point": ",", "grouping": "[3,0]"})

@@ -147,7 +147,7 @@ class TestRiskGradeCron(ArCreditCommon):
         with patch.object(ResPartner, "_ar_write_risks", autospec=True, side_effect=write):
             calls = self._run_cron(batch_size=10)
         self.assertEqual(calls[-1], 0)
-        self.assertFalse(bad.ar_risk_grade)
+        self.assertEqual(bad.ar_risk_grade, "ungraded")
         self.assertEqual(bad.ar_risk_checked_date, self._date("2026-06-30"))
         others = self.customers - bad
         self.assertEqual(others.mapped("ar_risk_grade"), ["A"] + ["B"] * 13 + ["C"] * 10)
