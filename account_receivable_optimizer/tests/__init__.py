@@ -29,3 +29,17 @@ from . import test_french_screens
 from . import test_tours_credit
 from . import test_tours_dunning
 from . import test_tours_portal
+from . import test_compat
+from . import test_credit_guard
+from . import test_dashboard_ticks_tour
+from . import test_dunning_hand_over
+from . import test_french_terms
+from . import test_insurance_import
+from . import test_insurance_reports
+from . import test_invoice_payments
+from . import test_late_charges
+from . import test_menu_access
+from . import test_query_guards
+from . import test_reminder_fee
+from . import test_risk_grade_not_graded
+from . import test_security_fields
