@@ -224,23 +224,33 @@ class Bench:
                 cr.execute(f"VACUUM ANALYZE {table}")  # table names are constants of the benchmark
             cr._cnx.autocommit = False
         print(f"VACUUM ANALYZE: {time.perf_counter() - started:.0f} s", flush=True)
-        # the state of a database in use: KPI facts filled and customers graded, once, committed
-        with self.env(superuser=True) as env:
-            started = time.perf_counter()
-            env["ar.kpi.fact"]._ar_refresh_recent(env.company)
-            env.cr.commit()
-            print(f"Initial KPI facts (24 months): {time.perf_counter() - started:.0f} s", flush=True)
-            started = time.perf_counter()
-            self._grade_all(env)
-            env.cr.commit()
-            print(f"Initial risk grades: {time.perf_counter() - started:.0f} s", flush=True)
-            # what the nightly job also stores, and the dashboard reads: the snapshot and the forecast of the day
-            started = time.perf_counter()
-            env["ar.receivable.snapshot"]._ar_snapshot_recent(env.company)
-            env["ar.forecast.week"]._ar_store_forecast(env.company)
-            env.cr.commit()
-            print(f"Initial snapshots and stored forecast: {time.perf_counter() - started:.0f} s", flush=True)
         self.info["ledger"] = counts
+        self.initial_state()
+
+    def initial_state(self):
+        """The state of a database in use, each part done once and committed: KPI facts filled,
+        customers graded, the day's snapshot and forecast stored. Run after generating, and on
+        ``--reuse`` for what an earlier generation left undone (a stopped run)."""
+        with self.env(superuser=True) as env:
+            company = env.company
+            env.cr.execute("SELECT 1 FROM ar_kpi_fact WHERE company_id = %s LIMIT 1", [company.id])
+            if not env.cr.fetchone():
+                started = time.perf_counter()
+                env["ar.kpi.fact"]._ar_refresh_recent(company)
+                env.cr.commit()
+                print(f"Initial KPI facts (24 months): {time.perf_counter() - started:.0f} s", flush=True)
+            env.cr.execute("SELECT 1 FROM ar_receivable_snapshot WHERE company_id = %s LIMIT 1", [company.id])
+            if not env.cr.fetchone():
+                started = time.perf_counter()
+                self._grade_all(env)
+                env.cr.commit()
+                print(f"Initial risk grades: {time.perf_counter() - started:.0f} s", flush=True)
+                # what the nightly job also stores, and the dashboard reads: the snapshot and the forecast of the day
+                started = time.perf_counter()
+                env["ar.receivable.snapshot"]._ar_snapshot_recent(company)
+                env["ar.forecast.week"]._ar_store_forecast(company)
+                env.cr.commit()
+                print(f"Initial snapshots and stored forecast: {time.perf_counter() - started:.0f} s", flush=True)
 
     @staticmethod
     def today(env):
@@ -545,6 +555,8 @@ class Bench:
     def main(self):
         if self.args.generate:
             self.generate()
+        else:
+            self.initial_state()
         self.ledger_info()
         only = set(self.args.only.split(",")) if self.args.only else set(SCENARIOS)
         with self.env() as env:
