@@ -54,6 +54,7 @@ def parse_args(argv=None):
     parser.add_argument("--db")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--update", action="store_true", help="with --reuse: update the addon first (changed code)")
     parser.add_argument("--only", help="comma-separated scenarios, e.g. B1,B2")
     parser.add_argument("--json")
     parser.add_argument("--no-memory", action="store_true", help="warm-up runs without tracemalloc")
@@ -81,6 +82,35 @@ def oca_addons_folder(path):
     )
 
 
+def prepare_database(args, aro, odoo, pg, *, config, dbname, modules):
+    """A new database from the template (``generate``), or the kept one with what it lacks
+    installed and, with ``--update``, the addon updated. Returns ``(generate, exit code)``."""
+    generate = not (args.reuse and pg.exists(dbname))
+    if generate:
+        template = aro.ensure_template(odoo, pg, config)
+        pg.drop(dbname)
+        pg.copy(template, dbname)
+    else:  # a kept database: install what it lacks (OCA's module for a later --oca run)
+        modules = [module for module in modules if pg.module_state(dbname, module) != "installed"]
+    if modules:
+        code = aro.run(
+            aro.odoo_cmd(odoo, config, "-d", dbname, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn"),
+            odoo["env"],
+        )
+        if code:
+            print(f"ERROR: installing {', '.join(modules)} in {dbname} failed (exit {code})")
+            return generate, code
+    if args.update and not generate:
+        code = aro.run(
+            aro.odoo_cmd(odoo, config, "-d", dbname, "-u", aro.ADDON, "--stop-after-init", "--log-level=warn"),
+            odoo["env"],
+        )
+        if code:
+            print(f"ERROR: updating {aro.ADDON} in {dbname} failed (exit {code})")
+            return generate, code
+    return generate, 0
+
+
 def outer(args):
     sys.path.insert(0, str(HERE))
     import aro  # noqa: PLC0415 - the project's own commands, next to this file
@@ -99,21 +129,10 @@ def outer(args):
         modules.append("account_financial_report")
     with tempfile.TemporaryDirectory(prefix="aro-bench-") as folder:
         config = aro.write_config(odoo, pg_settings, Path(folder))
-        generate = not (args.reuse and pg.exists(dbname))
         started = time.perf_counter()
-        if generate:
-            template = aro.ensure_template(odoo, pg, config)
-            pg.drop(dbname)
-            pg.copy(template, dbname)
-            code = aro.run(
-                aro.odoo_cmd(
-                    odoo, config, "-d", dbname, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn"
-                ),
-                odoo["env"],
-            )
-            if code:
-                print(f"ERROR: installing {', '.join(modules)} in {dbname} failed (exit {code})")
-                return code
+        generate, code = prepare_database(args, aro, odoo, pg, config=config, dbname=dbname, modules=modules)
+        if code:
+            return code
         inner_args = [odoo["python"], str(Path(__file__).resolve()), "--inner", "--config", str(config)]
         inner_args += ["--db", dbname, "--size", args.size, "--runs", str(args.runs), "--seed", str(args.seed)]
         if generate:
