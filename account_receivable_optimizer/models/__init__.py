@@ -1,4 +1,5 @@
 from . import ar_protected_fields_mixin
+from . import ar_bounded_mixin
 from . import ar_credit_policy
 from . import ar_credit_override
 from . import res_company

@@ -12,7 +12,8 @@ GUARANTEE_LIMITS = {"amount": (0.0, bounds.MAX_AMOUNT)}
 class ArCreditGuarantee(models.Model):
     _name = "ar.credit.guarantee"
     _description = "Credit Guarantee"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.bounded.mixin"]
+    _ar_limits = GUARANTEE_LIMITS
     _order = "company_id, partner_id, date_end desc, id desc"
     _check_company_auto = True
 
@@ -89,19 +90,6 @@ class ArCreditGuarantee(models.Model):
                             company=guarantee.company_id.name,
                         )
                     )
-
-    @api.constrains(*GUARANTEE_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, GUARANTEE_LIMITS)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, GUARANTEE_LIMITS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], GUARANTEE_LIMITS)
-        return super().write(vals)
 
     def _ar_counts_on(self, day):
         """Whether this guarantee secures the receivables on ``day``."""

@@ -31,7 +31,8 @@ INSURANCE_STATES = [
 class ArCreditInsurance(models.Model):
     _name = "ar.credit.insurance"
     _description = "Credit Insurance Cover"
-    _inherit = ["mail.thread", "mail.activity.mixin", "ar.protected.fields.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "ar.protected.fields.mixin", "ar.bounded.mixin"]
+    _ar_limits = INSURANCE_LIMITS
     _order = "company_id, partner_id, decision_date desc, id desc"
     _check_company_auto = True
 
@@ -146,19 +147,6 @@ class ArCreditInsurance(models.Model):
                         company=cover.company_id.name,
                     )
                 )
-
-    @api.constrains(*INSURANCE_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, INSURANCE_LIMITS)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, INSURANCE_LIMITS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], INSURANCE_LIMITS)
-        return super().write(vals)
 
     @api.depends("partner_id", "contract_id")
     def _compute_display_name(self):

@@ -15,7 +15,8 @@ CONTRACT_LIMITS = {
 class ArCreditInsuranceContract(models.Model):
     _name = "ar.credit.insurance.contract"
     _description = "Credit Insurance Contract"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.bounded.mixin"]
+    _ar_limits = CONTRACT_LIMITS
     _order = "company_id, name, id"
     _check_company_auto = True
 
@@ -82,16 +83,3 @@ class ArCreditInsuranceContract(models.Model):
     def _check_name(self):
         for contract in self:
             ar_limits.check_name(contract)
-
-    @api.constrains(*CONTRACT_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, CONTRACT_LIMITS)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, CONTRACT_LIMITS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], CONTRACT_LIMITS)
-        return super().write(vals)

@@ -38,7 +38,8 @@ POLICY_LIMITS = {
 class ArCreditPolicy(models.Model):
     _name = "ar.credit.policy"
     _description = "Credit Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ar.bounded.mixin"]
+    _ar_limits = POLICY_LIMITS
     _order = "company_id, sequence, id"
     _check_company_auto = True
 
@@ -408,10 +409,6 @@ class ArCreditPolicy(models.Model):
         for policy in self:
             ar_limits.check_name(policy)
 
-    @api.constrains(*POLICY_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, POLICY_LIMITS)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_company_default(self):
         defaults = self.env["res.company"].sudo().search([("ar_credit_policy_id", "in", self.ids)])
@@ -424,15 +421,6 @@ class ArCreditPolicy(models.Model):
                     companies=", ".join(defaults.mapped("name")),
                 )
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, POLICY_LIMITS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], POLICY_LIMITS)
-        return super().write(vals)
 
     def _get_grade_payment_terms(self):
         self.ensure_one()

@@ -9,6 +9,8 @@ REASON_LIMITS = {"sequence": (-bounds.MAX_SEQUENCE, bounds.MAX_SEQUENCE)}
 class ArDisputeReason(models.Model):
     _name = "ar.dispute.reason"
     _description = "Invoice Dispute Reason"
+    _inherit = ["ar.bounded.mixin"]
+    _ar_limits = REASON_LIMITS
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -25,16 +27,3 @@ class ArDisputeReason(models.Model):
     def _check_name(self):
         for reason in self:
             ar_limits.check_name(reason)
-
-    @api.constrains(*REASON_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, REASON_LIMITS)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, REASON_LIMITS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], REASON_LIMITS)
-        return super().write(vals)

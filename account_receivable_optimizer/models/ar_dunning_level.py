@@ -16,6 +16,8 @@ LEVEL_LIMITS = {
 class ArDunningLevel(models.Model):
     _name = "ar.dunning.level"
     _description = "Dunning Level"
+    _inherit = ["ar.bounded.mixin"]
+    _ar_limits = LEVEL_LIMITS
     _order = "policy_id, offset_days, id"
     _check_company_auto = True
 
@@ -162,21 +164,12 @@ class ArDunningLevel(models.Model):
         for level in self:
             ar_limits.check_name(level)
 
-    @api.constrains(*LEVEL_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, LEVEL_LIMITS)
-
     @api.model_create_multi
     def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, LEVEL_LIMITS)
         for vals in vals_list:
             if vals.get("policy_id") and "company_id" not in vals:
                 vals["company_id"] = self.env["ar.credit.policy"].browse(vals["policy_id"]).company_id.id
         return super().create(vals_list)
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], LEVEL_LIMITS)
-        return super().write(vals)
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):

@@ -1,7 +1,9 @@
 """Finite and in range: the bounds of the numbers and dates users type.
 
-The models list their bounded fields as ``{field name: (low, high)}`` and
-check them twice with the same message:
+The models list their bounded fields as ``{field name: (low, high)}`` in
+``_ar_limits`` and inherit ``ar.bounded.mixin`` (``ar_bounded_mixin.py``),
+which checks them twice with the same message (``res.partner`` and the
+settings call these functions themselves):
 
 - in ``create`` and ``write``, on the values, before Odoo rounds them into
   its cache or inserts them: NaN, infinities, text and numbers too large

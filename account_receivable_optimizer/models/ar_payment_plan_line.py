@@ -10,6 +10,8 @@ LINE_LIMITS = {"amount": (0.0, bounds.MAX_AMOUNT)}
 class ArPaymentPlanLine(models.Model):
     _name = "ar.payment.plan.line"
     _description = "Payment Plan Instalment"
+    _inherit = ["ar.bounded.mixin"]
+    _ar_limits = LINE_LIMITS
     _order = "plan_id, date, id"
 
     plan_id = fields.Many2one("ar.payment.plan", required=True, index=True, ondelete="cascade")
@@ -29,13 +31,11 @@ class ArPaymentPlanLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, LINE_LIMITS)
         lines = super().create(vals_list)
         lines._ar_check_draft()
         return lines
 
     def write(self, vals):
-        ar_limits.check_vals(self, [vals], LINE_LIMITS)
         self._ar_check_draft()
         return super().write(vals)
 

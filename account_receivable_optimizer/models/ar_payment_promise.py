@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib.ar_core import bounds, dunning
-from . import ar_limits
 from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
@@ -15,7 +14,8 @@ PROMISE_LIMITS = {"amount": (0.0, bounds.MAX_AMOUNT), "amount_due_at_promise": (
 class ArPaymentPromise(models.Model):
     _name = "ar.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread", "ar.protected.fields.mixin"]
+    _inherit = ["mail.thread", "ar.protected.fields.mixin", "ar.bounded.mixin"]
+    _ar_limits = PROMISE_LIMITS
     _order = "promised_date desc, id desc"
     _check_company_auto = True
 
@@ -120,7 +120,6 @@ class ArPaymentPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, PROMISE_LIMITS)
         promises = super().create(vals_list)
         for promise in promises:
             promise.sudo().amount_due_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
@@ -136,7 +135,6 @@ class ArPaymentPromise(models.Model):
         return promises
 
     def write(self, vals):
-        ar_limits.check_vals(self, [vals], PROMISE_LIMITS)
         result = super().write(vals)
         if "move_ids" in vals:
             # what is paid against the promise is measured from what the new invoices owe now

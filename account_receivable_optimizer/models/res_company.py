@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib.ar_core import aging, bounds
-from . import ar_limits
 
 AGING_LIMIT_FIELDS = ("ar_aging_limit_1", "ar_aging_limit_2", "ar_aging_limit_3", "ar_aging_limit_4")
 #: Bounds of the company's receivables settings (the same fields in res.config.settings).
@@ -15,7 +14,9 @@ COMPANY_LIMITS = {
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "ar.bounded.mixin"]
+    _ar_limits = COMPANY_LIMITS
 
     ar_credit_policy_id = fields.Many2one(
         "ar.credit.policy",
@@ -117,20 +118,11 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.constrains(*COMPANY_LIMITS)
-    def _check_within_bounds(self):
-        ar_limits.check_records(self, COMPANY_LIMITS)
-
     @api.model_create_multi
     def create(self, vals_list):
-        ar_limits.check_vals(self, vals_list, COMPANY_LIMITS)
         companies = super().create(vals_list)
         companies._ar_ensure_default_credit_policy()
         return companies
-
-    def write(self, vals):
-        ar_limits.check_vals(self, [vals], COMPANY_LIMITS)
-        return super().write(vals)
 
     def _ar_ensure_default_credit_policy(self):
         """A default credit policy for each company, with the shipped dunning levels."""
