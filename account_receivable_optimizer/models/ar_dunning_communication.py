@@ -197,49 +197,80 @@ class ArDunningCommunication(models.Model):
         return True
 
     def _ar_send_email(self, partner, portal_url=None):
-        """Email the reminder; without an address record the failure and plan a collector task.
-
-        ``portal_url``: the customer's tokenized portal link, when the dunning gathered it for its batch.
-        """
+        """Email the reminder to ``partner`` (its customer); see ``_ar_send_emails``."""
         self.ensure_one()
-        recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
-        if not recipient.email:
-            recipient = partner
-        if not recipient.email:
-            self.state = "failed"
-            self._ar_add_reason("no_email")
-            level = self.level_id
-            self.activity_id = partner._ar_schedule_task(
-                lambda env: env._("Send the reminder: no email address"),
-                lambda env: env._(
-                    "The reminder (%(level)s) could not be emailed: %(customer)s has no email address. "
-                    "Contact the customer and record its email address.",
-                    level=level.with_env(env).name or env._("discount"),
-                    customer=partner.display_name,
-                ),
-                self.date,
-            )
-            return False
-        for line in self.line_ids:
+        self._ar_send_emails(partner, {partner.commercial_partner_id.id: portal_url} if portal_url else None)
+        return bool(self.mail_id)
+
+    def _ar_send_emails(self, partners, portal_urls=None):
+        """Email the reminders of ``self``, all rendered and queued at once (never sent here).
+
+        ``partners``: the customers of the reminders, in the environment of the run;
+        ``portal_urls``: ``{commercial partner id: tokenized portal link}``, when the dunning gathered them
+        for its batch. A reminder whose customer has no email address is not emailed: the failure is
+        recorded and a collector task planned.
+        """
+        portal_urls = dict(portal_urls or {})
+        # records of the run's environment, prefetched together (their contacts read at once)
+        partner_of = {partner.id: partner for partner in partners}
+        recipients = {}
+        for communication in self:
+            partner = partner_of[communication.partner_id.id]
+            recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
+            if not recipient.email:
+                recipient = partner
+            if not recipient.email:
+                communication._ar_email_missing(partner)
+                continue
+            recipients[communication.id] = recipient
+        sending = self.browse(list(recipients))
+        sending.line_ids.move_id._ar_ensure_access_tokens()
+        for line in sending.line_ids:
             line.portal_url = line.move_id.get_base_url() + line.move_id.get_portal_url()
-        self.ar_portal_url = portal_url or self.env["ar.portal.account"]._ar_urls(partner, self.company_id).get(
-            partner.commercial_partner_id.id
-        )
-        mail_id = self._ar_get_mail_template().send_mail(
-            self.id,
-            force_send=False,
-            email_values={"recipient_ids": [Command.link(recipient.id)]},
-        )
-        self.mail_id = mail_id
+        for company, communications in sending.grouped("company_id").items():
+            customers = communications.partner_id.commercial_partner_id
+            unknown = customers.filtered(lambda customer: customer.id not in portal_urls)
+            if unknown:
+                portal_urls.update(self.env["ar.portal.account"]._ar_urls(unknown, company))
+            for communication in communications:
+                communication.ar_portal_url = portal_urls.get(communication.partner_id.commercial_partner_id.id)
+        Mail = self.env["mail.mail"].sudo()
+        links = []
+        for template, communications in sending.grouped(lambda c: c._ar_get_mail_template()).items():
+            mails = template.send_mail_batch(communications.ids, force_send=False)
+            for communication, mail in zip(communications, mails, strict=True):
+                links.append((mail, [Command.link(recipients[communication.id].id)]))
+                communication.mail_id = mail
+        # each email to its customer's recipient: the links of the whole batch written together
+        Mail._fields["recipient_ids"].write_batch(links)
+        Mail.union(*(mail for mail, _link in links)).modified(["recipient_ids"])
         return True
 
-    def _ar_send_messages(self, partner, portal_url=None):
-        """Email and text the reminder, as its level says."""
+    def _ar_email_missing(self, partner):
+        """The customer has no email address: record the failure and plan a collector task."""
         self.ensure_one()
-        if self.level_id.send_email:
-            self._ar_send_email(partner, portal_url=portal_url)
-        if self.level_id.send_sms:
-            self._ar_send_sms(partner, portal_url=portal_url)
+        self.state = "failed"
+        self._ar_add_reason("no_email")
+        level = self.level_id
+        self.activity_id = partner._ar_schedule_task(
+            lambda env: env._("Send the reminder: no email address"),
+            lambda env: env._(
+                "The reminder (%(level)s) could not be emailed: %(customer)s has no email address. "
+                "Contact the customer and record its email address.",
+                level=level.with_env(env).name or env._("discount"),
+                customer=partner.display_name,
+            ),
+            self.date,
+        )
+
+    def _ar_send_messages(self, partners, portal_urls=None):
+        """Email and text the reminders of ``self``, as their levels say: the emails all at once."""
+        portal_urls = portal_urls or {}
+        self.filtered(lambda c: c.level_id.send_email)._ar_send_emails(partners, portal_urls)
+        partner_of = {partner.id: partner for partner in partners}
+        for communication in self.filtered(lambda c: c.level_id.send_sms):
+            partner = partner_of[communication.partner_id.id]
+            communication._ar_send_sms(partner, portal_url=portal_urls.get(partner.commercial_partner_id.id))
 
     def _ar_send_sms(self, partner, portal_url=None):
         """Text the reminder with the portal link: never twice at one level for the same invoices.

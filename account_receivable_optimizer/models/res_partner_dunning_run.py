@@ -246,11 +246,12 @@ class ResPartner(models.Model):
         )
 
     def _ar_run_dunning(self, company, today):
-        """Dun commercial partners of ``self`` in ``company``, each in its own savepoint.
+        """Dun commercial partners of ``self`` in ``company``: the batch at once, else each in its savepoint.
 
         A customer with nothing to send today costs no statement of its own:
         the day it was handled and its priority are written for the whole
-        batch at once (``_ar_mark_dunning_checked``).
+        batch at once (``_ar_mark_dunning_checked``). The customers who get a
+        communication are dunned together (``_ar_dun_batch``).
 
         A concurrency error (serialization failure, lock not available,
         deadlock: the customer paid meanwhile) leaves the customer for a
@@ -267,39 +268,61 @@ class ResPartner(models.Model):
         )
         # the reminders' links to the customers' portal pages, for the whole batch
         portal_urls = self.env["ar.portal.account"]._ar_urls(partners.filtered(lambda p: plans[p.id][0].send), company)
+        # nothing to send and no discount to remind of: no savepoint, no statement for these customers
+        to_dun = partners.filtered(lambda p: plans[p.id][0].send or plans[p.id][5])
+        retried = to_dun._ar_dun_batch(plans, today, late_items, portal_urls)
         checked = {}
         for partner in partners:
-            plan = plans[partner.id][0]
-            # nothing to send and no discount to remind of: no savepoint, no statement for this customer
-            if plan.send or plans[partner.id][5]:
-                try:
-                    with self.env.cr.savepoint():
-                        partner._ar_dun(
-                            plans[partner.id],
-                            today,
-                            late_items=late_items.get(partner.id, []),
-                            portal_url=portal_urls.get(partner.id),
-                        )
-                except Exception as error:  # one bad customer must not stop the others
-                    if is_concurrency_error(error):
-                        _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
-                        continue
-                    _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
-                    self.env["ar.dunning.communication"].sudo().create(
-                        {
-                            "company_id": company.id,
-                            "partner_id": partner.id,
-                            "date": today,
-                            "state": "failed",
-                            "reason_codes": "error",
-                            "reason_detail": str(error),
-                        }
-                    )
+            if partner.id in retried:
+                continue
             rows = plans[partner.id][1]
             overdue = core_exposure.overdue_summary([(row["due_date"], row["amount_company"]) for row in rows], today)
             checked[partner.id] = core_dunning.priority(overdue.amount, overdue.max_days, partner.sudo().ar_risk_grade)
         partners._ar_mark_dunning_checked(company, today, checked)
         return len(checked)
+
+    def _ar_dun_batch(self, plans, today, late_items, portal_urls):
+        """Dun the customers of ``self`` together in one savepoint; if that fails, each in its own.
+
+        Set-based first (``_ar_dun`` on the whole batch: its reminders, lines,
+        emails and chatter messages created together); if anything in it
+        fails, nothing of it is kept (the savepoint is rolled back: no email
+        queued, no level written) and the customers are dunned again one by
+        one, so that one bad customer gets a failed communication and never
+        stops the others.
+
+        :return: ids of the customers left for a later batch (concurrency error)
+        """
+        company = self.env.company
+        if len(self) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    self._ar_dun(plans, today, late_items=late_items, portal_urls=portal_urls)
+                return set()
+            except Exception:  # dunned again customer by customer below
+                _logger.info("Dunning of company %s: the batch failed, customers dunned one by one", company.id)
+        retried = set()
+        for partner in self:
+            try:
+                with self.env.cr.savepoint():
+                    partner._ar_dun(plans, today, late_items=late_items, portal_urls=portal_urls)
+            except Exception as error:  # one bad customer must not stop the others
+                if is_concurrency_error(error):
+                    _logger.info("Dunning of partner %s in company %s: retried later", partner.id, company.id)
+                    retried.add(partner.id)
+                    continue
+                _logger.exception("Dunning of partner %s in company %s failed", partner.id, company.id)
+                self.env["ar.dunning.communication"].sudo().create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "date": today,
+                        "state": "failed",
+                        "reason_codes": "error",
+                        "reason_detail": str(error),
+                    }
+                )
+        return retried
 
     def _ar_mark_dunning_checked(self, company, today, priorities):
         """Record that the customers were handled today, with their priority: one ``UPDATE`` for the batch.
@@ -335,74 +358,122 @@ class ResPartner(models.Model):
         written.invalidate_recordset([*fnames, "write_uid", "write_date"])
         written.modified(fnames)
 
-    def _ar_dun(self, planned, today, late_items=None, portal_url=None):
-        """Send this customer's communication of ``planned`` (from ``_ar_plan_dunning``).
+    def _ar_dun(self, plans, today, late_items=None, portal_urls=None):
+        """Send the communications of the customers of ``self`` planned in ``plans`` (``_ar_plan_dunning``).
 
-        ``late_items``: the customer's rows of ``ar.late.charge._ar_gather_late_items`` (gathered per batch);
-        ``portal_url``: the customer's tokenized portal link (gathered per batch).
+        The reminders are sent together (``_ar_send_reminders``); a customer
+        with payments not matched (when its policy says so) gets a task
+        instead, and one with only discounts expiring soon a discount reminder.
+
+        ``late_items``: ``{partner_id: rows}`` of ``ar.late.charge._ar_gather_late_items`` (gathered per batch);
+        ``portal_urls``: ``{partner_id: tokenized portal link}`` (gathered per batch).
+        :return: the communications created
         """
-        self.ensure_one()
-        plan, rows, credit, policy, promises, discounts = planned
+        late_items = late_items or {}
+        portal_urls = portal_urls or {}
         Communication = self.env["ar.dunning.communication"].sudo()
-        company = self.env.company
-        if plan.skip_reason == core_dunning.SKIP_NO_DUNNING:
-            return Communication  # nothing at all, discount reminders included
         reconcile_type = self.env.ref("account_receivable_optimizer.mail_activity_reconcile")
-        if not plan.send:
-            if discounts and not self._ar_has_open_activity(reconcile_type):
-                return self._ar_send_discount_reminder(discounts, today)
-            return Communication
-        level = self.env["ar.dunning.level"].browse(plan.level)
-        # the items that reached a level are claimed; the others still owed are listed apart
-        selected = [row for row in rows if row["id"] in plan.levels]
-        listed = [row for row in rows if row["id"] not in plan.skipped]
-        levels_of = dict(plan.levels)
-        if credit and policy.dunning_unreconciled == "activity":
-            if self._ar_has_open_activity(reconcile_type):
-                return Communication
-            return self._ar_ask_reconcile_first(credit, level, listed, levels_of, today, discounts=discounts)
-        charge = self.env["account.move"]
-        if policy.charge_enabled:
-            charge = self._ar_add_charges(policy, selected, listed, levels_of, today, late_items=late_items)
-        vals = self._ar_communication_vals(level, listed, levels_of, today, discounts)
-        communication = Communication.create(dict(vals, state="sent", charge_move_id=charge[:1].id))
-        communication.line_ids.filtered("discount_date").move_id.sudo().ar_discount_reminder_date = today
-        if credit:
-            communication.unmatched_amount = -credit
-            communication._ar_add_reason("sent_unmatched")
-        communication._ar_send_messages(self, portal_url=portal_url)
-        if level.create_activity:
-            count = len({row["move_id"] for row in selected})
-            communication.activity_id = self._ar_schedule_task(
-                lambda env: level.with_env(env).activity_summary or level.with_env(env).name,
-                lambda env: env._(
-                    "%(level)s: %(amount)s overdue on %(count)s invoices.",
-                    level=level.with_env(env).name,
-                    amount=formatLang(env, communication.amount_total, currency_obj=company.currency_id),
-                    count=count,
-                ),
-                today,
+        # no dunning at all: nothing, discount reminders included
+        active = self.filtered(lambda p: plans[p.id][0].skip_reason != core_dunning.SKIP_NO_DUNNING)
+
+        def waits_for_reconciliation(partner):
+            plan, _rows, credit, policy, _promises, _discounts = plans[partner.id]
+            return plan.send and bool(credit) and policy.dunning_unreconciled == "activity"
+
+        discounts_only = active.filtered(lambda p: not plans[p.id][0].send and plans[p.id][5])
+        to_reconcile = active.filtered(waits_for_reconciliation)
+        busy = (discounts_only | to_reconcile)._ar_with_open_activity(reconcile_type)
+        communications = Communication
+        for partner in discounts_only.filtered(lambda p: p.id not in busy):
+            communications |= partner._ar_send_discount_reminder(plans[partner.id][5], today)
+        for partner in to_reconcile.filtered(lambda p: p.id not in busy):
+            plan, rows, credit, _policy, _promises, discounts = plans[partner.id]
+            listed = [row for row in rows if row["id"] not in plan.skipped]
+            level = self.env["ar.dunning.level"].browse(plan.level)
+            communications |= partner._ar_ask_reconcile_first(
+                credit, level, listed, dict(plan.levels), today, discounts=discounts
             )
-        if level.print_letter:
-            communication._ar_print_letter()
-        if level.hand_over:
-            communication._ar_request_hand_over()
-        items = self.env["account.move.line"].sudo().browse(list(levels_of))
+        reminded = active.filtered(lambda p: plans[p.id][0].send) - to_reconcile
+        return communications | reminded._ar_send_reminders(plans, today, late_items, portal_urls)
+
+    def _ar_send_reminders(self, plans, today, late_items, portal_urls):
+        """The reminders of the customers of ``self``, set-based.
+
+        Charges invoiced first (when the policy charges), then every reminder
+        and its lines created in one ``create``, their emails rendered and
+        queued together, the levels of the items, invoices and customers
+        written per level, and one chatter note per customer created in one
+        batch. Tasks, letters and hand-overs, which few reminders have, are
+        made per reminder.
+        """
+        Communication = self.env["ar.dunning.communication"].sudo()
+        if not self:
+            return Communication
+        company = self.env.company
+        vals_list, prepared = [], []
+        for partner in self:
+            plan, rows, credit, policy, _promises, discounts = plans[partner.id]
+            level = self.env["ar.dunning.level"].browse(plan.level)
+            # the items that reached a level are claimed; the others still owed are listed apart
+            selected = [row for row in rows if row["id"] in plan.levels]
+            listed = [row for row in rows if row["id"] not in plan.skipped]
+            levels_of = dict(plan.levels)
+            charge = self.env["account.move"]
+            if policy.charge_enabled:
+                charge = partner._ar_add_charges(
+                    policy, selected, listed, levels_of, today, late_items=late_items.get(partner.id, [])
+                )
+            vals = partner._ar_communication_vals(level, listed, levels_of, today, discounts)
+            vals.update(state="sent", charge_move_id=charge[:1].id)
+            if credit:
+                vals.update(unmatched_amount=-credit, reason_codes="sent_unmatched")
+            vals_list.append(vals)
+            prepared.append((partner, level, selected, levels_of))
+        communications = Communication.create(vals_list)
+        communications.line_ids.filtered("discount_date").move_id.sudo().ar_discount_reminder_date = today
+        communications._ar_send_messages(self, portal_urls)
+        for communication, (partner, level, selected, _levels_of) in zip(communications, prepared, strict=True):
+            if level.create_activity:
+                count = len({row["move_id"] for row in selected})
+                communication.activity_id = partner._ar_schedule_task(
+                    lambda env, level=level: level.with_env(env).activity_summary or level.with_env(env).name,
+                    lambda env, level=level, communication=communication, count=count: env._(
+                        "%(level)s: %(amount)s overdue on %(count)s invoices.",
+                        level=level.with_env(env).name,
+                        amount=formatLang(env, communication.amount_total, currency_obj=company.currency_id),
+                        count=count,
+                    ),
+                    today,
+                )
+            if level.print_letter:
+                communication._ar_print_letter()
+            if level.hand_over:
+                communication._ar_request_hand_over()
+        # the levels reached: items, invoices and customers written per level, for the whole batch
+        levels_of = {}
+        for *_, partner_levels in prepared:
+            levels_of.update(partner_levels)
+        # dunning fields only: the journal entries need no synchronisation (five queries per invoice)
+        items = self.env["account.move.line"].sudo().with_context(skip_invoice_sync=True).browse(list(levels_of))
         for level_id, level_items in items.grouped(lambda item: levels_of[item.id]).items():
             level_items.write({"ar_dunning_level_id": level_id, "ar_dunning_date": today})
         self._ar_write_invoice_levels(items, today)
-        self.sudo().write({"ar_dunning_level_id": level.id, "ar_last_dunning_date": today})
+        for level_id, partners in self.grouped(lambda p: plans[p.id][0].level).items():
+            partners.sudo().write({"ar_dunning_level_id": level_id, "ar_last_dunning_date": today})
+        promises = self.env["ar.payment.promise"].union(*(plans[p.id][4] for p in self))
         promises.sudo().write({"escalated": True})
-        self.sudo().message_post(
-            body=self.env._(
-                "Reminder %(level)s (%(channels)s): %(amount)s due.",
-                level=level.name,
-                channels=communication.channels,
-                amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
-            ),
-            subtype_xmlid="mail.mt_note",
+        self.sudo()._message_log_batch(
+            {
+                communication.partner_id.id: self.env._(
+                    "Reminder %(level)s (%(channels)s): %(amount)s due.",
+                    level=communication.level_id.name,
+                    channels=communication.channels,
+                    amount=formatLang(self.env, communication.amount_total, currency_obj=company.currency_id),
+                )
+                for communication in communications
+            }
         )
-        return communication
+        return communications
 
     def _ar_ask_reconcile_first(self, credit, level, listed, levels_of, today, *, discounts):
         """No reminder while payments are not matched: a task for the collector, recorded as skipped."""
@@ -447,21 +518,23 @@ class ResPartner(models.Model):
                 levels_of[item.id] = ordered[first].key
         return charge
 
-    def _ar_has_open_activity(self, activity_type):
-        """Whether this customer has an open activity of ``activity_type``."""
-        self.ensure_one()
-        return bool(
+    def _ar_with_open_activity(self, activity_type):
+        """Ids of the customers of ``self`` with an open activity of ``activity_type`` (one query)."""
+        if not self:
+            return set()
+        groups = (
             self.env["mail.activity"]
             .sudo()
-            .search_count(
+            ._read_group(
                 [
                     ("res_model", "=", "res.partner"),
-                    ("res_id", "=", self.id),
+                    ("res_id", "in", self.ids),
                     ("activity_type_id", "=", activity_type.id),
                 ],
-                limit=1,
+                ["res_id"],
             )
         )
+        return {res_id for (res_id,) in groups}
 
     @api.model
     def _ar_charge_rows(self, items):
@@ -477,10 +550,14 @@ class ResPartner(models.Model):
         return list(rows.values())
 
     def _ar_write_invoice_levels(self, items, today):
-        """Each invoice shows the highest level its items were reminded at."""
+        """Each invoice shows the highest level its items were reminded at: one write per level."""
+        by_level = defaultdict(list)
         for move, move_items in items.grouped("move_id").items():
             top = move_items.ar_dunning_level_id.sorted(lambda level: (level.offset_days, level.id))[-1:]
-            move.sudo().write({"ar_dunning_level_id": top.id, "ar_dunning_date": today})
+            by_level[top].append(move.id)
+        for top, move_ids in by_level.items():
+            moves = self.env["account.move"].sudo().with_context(skip_invoice_sync=True).browse(move_ids)
+            moves.write({"ar_dunning_level_id": top.id, "ar_dunning_date": today})
 
     def _ar_communication_vals(self, level, rows, levels_of, today, discounts=None):
         """Values of a reminder listing ``rows``; ``discounts`` (``{move_id: (date, amount)}``)

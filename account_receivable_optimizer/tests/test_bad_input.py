@@ -254,10 +254,11 @@ class TestNightlyJobsIsolation(ArDunningCommon):
     def test_serialization_failure_leaves_the_customer_for_a_retry(self):
         original_dun = ResPartnerRun._ar_dun
 
-        def dun(partner, planned, today, **kwargs):
-            if partner == self.customer:
+        def dun(partners, plans, today, **kwargs):
+            # the batch fails, then this customer alone when dunned one by one
+            if self.customer in partners:
                 raise pg_errors.SerializationFailure("could not serialize access due to concurrent update")
-            return original_dun(partner, planned, today, **kwargs)
+            return original_dun(partners, plans, today, **kwargs)
 
         with freeze_time(TODAY), patch.object(ResPartnerRun, "_ar_dun", autospec=True, side_effect=dun):
             remaining = self.env["res.partner"]._cron_run_dunning()
