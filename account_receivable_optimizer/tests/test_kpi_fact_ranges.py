@@ -269,3 +269,53 @@ class TestKpiFactRanges(ArAnalyticsCommon):
         customers(100)
         self.assertEqual(count(), ten)
         self.assertLessEqual(ten, 13)
+
+
+@tagged("post_install", "-at_install")
+class TestInsertLines(ArAnalyticsCommon):
+    def test_copy_writes_every_value_as_given(self):
+        """NULL, False, booleans, dates, decimals and text with separators and backslashes, by COPY."""
+        report = self.env["ar.forecast.report"].create({"date_from": "2026-06-29"})
+        columns = [
+            ("report_id", "int4"),
+            ("company_id", "int4"),
+            ("kind", "varchar"),
+            ("week", "varchar"),
+            ("week_start", "date"),
+            ("partner_id", "int4"),
+            ("disputed", "bool"),
+            ("doubtful", "bool"),
+            ("amount", "numeric"),
+        ]
+        tricky = "a\tb\\c\nd\re \\N"
+        report._ar_insert_lines(
+            "ar.forecast.report.line",
+            columns,
+            [
+                {
+                    "report_id": report.id,
+                    "company_id": self.company.id,
+                    "kind": "open",
+                    "week": tricky,
+                    "week_start": self._date("2026-07-06"),
+                    "partner_id": False,
+                    "disputed": True,
+                    "doubtful": False,
+                    "amount": 1234.56,
+                },
+                {"report_id": report.id, "company_id": self.company.id, "kind": "past", "amount": 0.1},
+            ],
+        )
+        self.env.cr.execute(
+            """SELECT kind, week, week_start, partner_id, disputed, doubtful, amount, create_uid
+                 FROM ar_forecast_report_line WHERE report_id = %s ORDER BY kind""",
+            [report.id],
+        )
+        rows = self.env.cr.fetchall()
+        self.assertEqual(
+            [(*row[:6], float(row[6]), row[7]) for row in rows],
+            [
+                ("open", tricky, self._date("2026-07-06"), None, True, False, 1234.56, self.env.uid),
+                ("past", None, None, None, None, None, 0.1, self.env.uid),
+            ],
+        )
