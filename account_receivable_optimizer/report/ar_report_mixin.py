@@ -146,16 +146,21 @@ def open_amounts_at_sql(segments, cuts):
     )
 
 
-def copy_text(value):
-    """``value`` in the text format of ``COPY``: ``\\N`` for NULL, backslashes and separators escaped."""
-    if value is None:
+def copy_text(value, pg_type):
+    """``value`` of a column of ``pg_type`` in the text format of ``COPY``.
+
+    ``\\N`` for NULL (``None``, and ``False`` but in a boolean column, as the ORM
+    writes it); text with its backslashes and separators escaped.
+    """
+    if value is None or (value is False and pg_type != "bool"):
         return "\\N"
-    if isinstance(value, bool):
+    if pg_type == "bool":
         return "t" if value else "f"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = value if isinstance(value, str) else str(value)
-    return text.translate(COPY_ESCAPES)
+    if pg_type == "date":
+        return value if isinstance(value, str) else value.isoformat()
+    if pg_type in ("int4", "numeric"):
+        return str(value)
+    return str(value).translate(COPY_ESCAPES)
 
 
 #: Characters escaped in the text format of ``COPY``.
@@ -258,12 +263,12 @@ class ArReportMixin(models.AbstractModel):
             return
         lines = self.env[model]
         names = [name for name, _type in columns]
-        log = [str(self.env.uid), fields.Datetime.to_string(self.env.cr.now())] * 2
+        log = "\t".join([str(self.env.uid), fields.Datetime.to_string(self.env.cr.now())] * 2)
+        # column by column: one formatter per type, not a test of every value's type
+        texts = [[copy_text(vals.get(name), pg_type) for vals in vals_list] for name, pg_type in columns]
+        texts.append([log] * len(vals_list))
         rows = io.StringIO()
-        for vals in vals_list:
-            values = [copy_text(self._ar_column_value(vals.get(name), pg_type)) for name, pg_type in columns]
-            rows.write("\t".join(values + log))
-            rows.write("\n")
+        rows.writelines(f"{line}\n" for line in map("\t".join, zip(*texts, strict=True)))
         rows.seek(0)
         statement = SQL(
             "COPY %s (%s, create_uid, create_date, write_uid, write_date) FROM STDIN",
@@ -278,12 +283,6 @@ class ArReportMixin(models.AbstractModel):
         finally:
             psycopg2.extensions.set_wait_callback(callback)
         lines.invalidate_model()
-
-    @staticmethod
-    def _ar_column_value(value, pg_type):
-        if value is False and pg_type != "bool":
-            return None
-        return value
 
     def _flush_receivables(self):
         self.env["account.move.line"].flush_model()
