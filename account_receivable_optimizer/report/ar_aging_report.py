@@ -5,7 +5,7 @@ from odoo.tools import SQL, format_date
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
 from ..models.res_partner import grade_sql
-from .ar_report_mixin import later_partials_sql, later_reconciliations_sql
+from .ar_report_mixin import later_partials_sql, later_reconciliations_sql, receivable_account_ids
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -115,12 +115,7 @@ class ArAgingReport(models.Model):
         """
         self.ensure_one()
         self._flush_receivables()
-        receivable_accounts = [
-            account_id
-            for (account_id,) in self.env.execute_query(
-                SQL("SELECT id FROM account_account WHERE account_type = 'asset_receivable'")
-            )
-        ]
+        receivable_accounts = receivable_account_ids(self.env)
         as_of = self.as_of_date
         basis = SQL("m.invoice_date") if self.basis == "invoice" else SQL("aml.date_maturity")
         days = SQL("(i.as_of - i.basis_date)")

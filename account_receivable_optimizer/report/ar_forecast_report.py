@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_date
 from ..lib.ar_core import bounds, forecast
 from ..models import ar_limits
 from ..models.ar_invoice_payments import invoice_payments_sql
+from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql, receivable_account_ids
 
 FORECAST_LIMITS = {"past_weeks": (0, 52)}
 
@@ -220,43 +221,27 @@ class ArForecastReport(models.Model):
     def _fetch_open_items(self, cuts):
         """Open debit items on each date of ``cuts``: ``[(cut, id, partner, move, due, amount)]``.
 
-        Open amount on a cut = residual + reconciliations dated after it.
+        Open amount on a cut = residual + reconciliations dated after it
+        (``open_amounts_at_sql``, the one source of the open amounts on past days).
         """
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH cuts AS (SELECT unnest(%(cuts)s::date[]) AS cut),
-                later AS (
-                    SELECT debit_move_id AS line_id, amount, max_date
-                      FROM account_partial_reconcile
-                     WHERE max_date > %(first_cut)s AND company_id = ANY(%(companies)s)
-                ), items AS (
-                    SELECT aml.id, cp.id AS partner_id, aml.move_id, aml.date,
-                           COALESCE(aml.date_maturity, aml.date) AS due, aml.amount_residual AS residual
-                      FROM account_move_line aml
-                      JOIN account_account a ON a.id = aml.account_id
-                      JOIN account_move m ON m.id = aml.move_id
-                 LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                     WHERE a.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND aml.balance > 0
-                       AND aml.date <= %(last_cut)s
-                       AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
-                       AND %(filters)s
-                )
-                SELECT c.cut, i.id, i.partner_id, i.move_id, i.due, i.residual + COALESCE(SUM(l.amount), 0)
-                  FROM cuts c
-                  JOIN items i ON i.date <= c.cut
-             LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
-              GROUP BY c.cut, i.id, i.partner_id, i.move_id, i.due, i.residual
-                HAVING i.residual + COALESCE(SUM(l.amount), 0) > 0
+                SELECT o.cut, o.line_id, o.partner_id, o.move_id, o.due, o.amount
+                  FROM (%s) o
+                 WHERE o.amount > 0
                 """,
-                cuts=cuts,
-                first_cut=min(cuts),
-                last_cut=max(cuts),
-                companies=self.company_ids.ids,
-                filters=self._filters_sql(),
+                open_amounts_at_sql(
+                    open_amount_segments_sql(
+                        receivable_account_ids(self.env),
+                        self.company_ids.ids,
+                        min(cuts),
+                        max(cuts),
+                        filters=self._filters_sql(),
+                        debit_only=True,
+                    ),
+                    cuts,
+                ),
             )
         )
         return [(cut, line_id, partner, move, due, float(amount)) for cut, line_id, partner, move, due, amount in rows]

@@ -1,3 +1,4 @@
+import functools
 import logging
 from collections import defaultdict
 
@@ -9,6 +10,7 @@ from .. import compat
 from ..lib.ar_core import kpi
 from ..models.ar_invoice_payments import invoice_payments_sql
 from ..models.res_partner import RISK_GRADES
+from .ar_report_mixin import open_amount_segments_sql, receivable_account_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -82,6 +84,24 @@ COUNTBACK_HISTORY = 12
 BACKFILL_MONTHS = 24
 #: Months refreshed by the nightly job (late entries and reconciliations of the previous months).
 REFRESH_MONTHS = 3
+#: The whole company: range 0 of 1 (``ArKpiFact._ar_part_sql``).
+WHOLE = (0, 1)
+#: System parameter: ranges of a company's customers in the nightly job (one cron worker each at most).
+FACT_RANGES_PARAM = "account_receivable_optimizer.kpi_fact_ranges"
+MAX_FACT_RANGES = 64
+
+
+def kpi_fact_series(changes, count, nothing):
+    """The value on each of ``count`` cuts, from ``[(cut index, *values)]`` sorted by index,
+    given where the values change; ``nothing`` before the first change."""
+    series, current, changes = [], nothing, iter(changes)
+    change = next(changes, None)
+    for index in range(count):
+        while change is not None and change[0] <= index:
+            current = tuple(change[1:])
+            change = next(changes, None)
+        series.append(current)
+    return series
 
 
 class ArKpiFact(models.Model):
@@ -351,30 +371,81 @@ class ArKpiFact(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _ar_refresh_recent(self, companies):
-        """Refresh the last 3 months of ``companies``, or back-fill 24 months of those without facts."""
+    def _ar_refresh_recent(self, companies, part=WHOLE):
+        """Refresh the last 3 months of ``companies``, or back-fill 24 months of those without facts.
+
+        :param part: ``(index, count)``: only the customers of this range (:meth:`_ar_part_sql`)
+        """
         today = fields.Date.context_today(self)
         facts = self.sudo()
-        filled = {company for (company,) in facts._read_group([("company_id", "in", companies.ids)], ["company_id"])}
+        facts.flush_model(["company_id", "partner_id"])
+        filled = {
+            company_id
+            for (company_id,) in self.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT company_id FROM ar_kpi_fact WHERE company_id = ANY(%s) AND %s",
+                    companies.ids,
+                    self._ar_part_sql(part, SQL("partner_id")),
+                )
+            )
+        }
+        done = True
         for company in companies.sudo():
-            months = REFRESH_MONTHS if company in filled else BACKFILL_MONTHS
-            facts._ar_refresh(company, kpi.add_months(today, 1 - months), today)
+            # a range without facts is back-filled (its customers were never filled)
+            months = REFRESH_MONTHS if company.id in filled else BACKFILL_MONTHS
+            done = facts._ar_refresh(company, kpi.add_months(today, 1 - months), today, part=part) and done
+        return done
 
-    def _ar_lock(self, company):
-        """Take the company's fill lock for the transaction; ``False`` when another worker holds it."""
+    def _ar_lock(self, company, part=WHOLE):
+        """Take the fill lock of the company's range of customers for the transaction.
+
+        ``False`` when another worker holds it. A range takes the company's
+        lock shared and its own exclusive: workers on different ranges of one
+        company run side by side, a whole refresh (``part`` ``(0, 1)``) waits
+        for none of them and is refused while any runs.
+        """
+        index, count = part
+        if count == 1:
+            return self.env.execute_query(
+                SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", self._name, company.id)
+            )[0][0]
         return self.env.execute_query(
-            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", self._name, company.id)
+            SQL(
+                """
+                SELECT pg_try_advisory_xact_lock_shared(hashtext(%(name)s), %(company)s)
+                   AND pg_try_advisory_xact_lock(hashtext(%(range)s), %(company)s)
+                """,
+                name=self._name,
+                range=f"{self._name}:{index}/{count}",
+                company=company.id,
+            )
         )[0][0]
 
-    def _ar_refresh(self, company, first, last):
+    @staticmethod
+    def _ar_part_sql(part, partner):
+        """Condition of the customers of the range ``part`` on ``partner`` (SQL of a commercial partner id).
+
+        Range ``index`` of ``count`` holds the customers whose id modulo
+        ``count`` is ``index``; the rows without a customer are in range 0.
+        """
+        index, count = part
+        if count == 1:
+            return SQL("TRUE")
+        return SQL("MOD(COALESCE(%s, 0), %s) = %s", partner, count, index)
+
+    def _ar_refresh(self, company, first, last, part=WHOLE):
         """Replace the facts of ``company`` from the month of ``first`` to the month of ``last``.
 
         Idempotent: the months are deleted and written again from the
         ledger, in a constant number of queries. Returns ``False`` when another
-        worker is filling the same company (nothing is done).
+        worker is filling the same company or range (nothing is done).
+
+        :param part: ``(index, count)``: only the customers of this range
+            (:meth:`_ar_part_sql`), so that several workers share a large
+            company; the other ranges' facts are left as they are
         """
-        if not self._ar_lock(company):
-            _logger.info("Receivables KPI facts of company %s are being filled elsewhere", company.id)
+        if not self._ar_lock(company, part):
+            _logger.info("Receivables KPI facts of company %s (range %s) are being filled elsewhere", company.id, part)
             return False
         first, last = first.replace(day=1), last.replace(day=1)
         today = fields.Date.context_today(self)
@@ -384,26 +455,39 @@ class ArKpiFact(models.Model):
         self.flush_model()
         self.env.execute_query(
             SQL(
-                "DELETE FROM ar_kpi_fact WHERE company_id = %s AND month >= %s AND month <= %s",
+                "DELETE FROM ar_kpi_fact WHERE company_id = %s AND month >= %s AND month <= %s AND %s",
                 company.id,
                 first,
                 last,
+                self._ar_part_sql(part, SQL("partner_id")),
             )
         )
-        receivables = self._fetch_receivables(company, before, last, today)
-        sales = self._fetch_credit_sales(company, kpi.add_months(first, -COUNTBACK_HISTORY), last)
-        payments = self._fetch_payments(company, first, last)
-        keys = {key for key, _month in (*receivables, *sales, *payments)}
-        partners = self.env["res.partner"].browse({partner for partner, _user in keys if partner})
-        partners = partners.with_company(company).sudo()
-        grades = {partner.id: partner.ar_risk_grade for partner in partners}
+        # the receivables at the end of the month before, then of each month (capped at today)
+        month_cuts = [min(kpi.month_end(month), today) for month in (before, *months)]
+        cuts = sorted(set(month_cuts))
+        cut_index = [cuts.index(cut) for cut in month_cuts]
+        in_part = self._ar_part_sql(part, SQL("cp.id"))
+        receivables = self._fetch_receivables(company, cuts, in_part)
+        sales = self._fetch_credit_sales(company, kpi.add_months(first, -COUNTBACK_HISTORY), last, in_part)
+        payments = self._fetch_payments(company, first, last, in_part)
+        keys = set(receivables) | {key for key, _month in (*sales, *payments)}
+        grades, targets = self._ar_partner_facts(company, {partner for partner, _user in keys if partner})
         default_target = company.ar_credit_policy_id.target_dso
-        targets = {partner.id: partner._ar_get_credit_policy().target_dso for partner in partners}
+        nothing = (0.0, 0.0, 0.0)
         vals_list = []
         for key in keys:
             partner_id, user_id = key
-            for month in months:
-                vals = self._ar_month_vals(key, month, today, receivables=receivables, sales=sales, payments=payments)
+            stocks = kpi_fact_series(receivables.get(key, ()), len(cuts), nothing)
+            for position, month in enumerate(months, start=1):
+                vals = self._ar_month_vals(
+                    key,
+                    month,
+                    today,
+                    ending=stocks[cut_index[position]],
+                    beginning=stocks[cut_index[position - 1]][0],
+                    sales=sales,
+                    payments=payments,
+                )
                 if vals:
                     vals.update(
                         company_id=company.id,
@@ -416,10 +500,29 @@ class ArKpiFact(models.Model):
         self.env["ar.aging.report"]._ar_insert_lines(self._name, FACT_COLUMNS, vals_list)
         return True
 
-    def _ar_month_vals(self, key, month, today, *, receivables, sales, payments):
-        """Facts and KPIs of one key and month; ``None`` when the key had nothing that month."""
-        total, current, over_90 = receivables.get((key, month), (0.0, 0.0, 0.0))
-        beginning = receivables.get((key, kpi.add_months(month, -1)), (0.0, 0.0, 0.0))[0]
+    def _ar_partner_facts(self, company, partner_ids):
+        """``({customer: grade}, {customer: target DSO})`` in ``company``: one query for all the customers.
+
+        The fields are fetched for every customer at once (iterating a large
+        recordset would read them by thousands); the policies then come from
+        the cache (``res.partner._ar_get_credit_policy``, the one source of a
+        customer's policy).
+        """
+        partners = self.env["res.partner"].browse(partner_ids).with_company(company).sudo()
+        partners.fetch(["commercial_partner_id", "ar_risk_grade", "ar_credit_policy_id"])
+        grades, targets = {}, {}
+        for partner in partners:
+            grades[partner.id] = partner.ar_risk_grade
+            targets[partner.id] = partner._ar_get_credit_policy().target_dso
+        return grades, targets
+
+    def _ar_month_vals(self, key, month, today, *, ending, beginning, sales, payments):
+        """Facts and KPIs of one key and month; ``None`` when the key had nothing that month.
+
+        :param ending: ``(total, current, over 90 days)`` receivables at the month end
+        :param beginning: total receivables at the end of the month before
+        """
+        total, current, over_90 = ending
         credit_sales = sales.get((key, month), 0.0)
         paid_amount, paid_days = kpi.payment_sums(payments.get((key, month), []))
         if not (total or beginning or credit_sales or paid_amount):
@@ -454,65 +557,74 @@ class ArKpiFact(models.Model):
             paid_days=paid_days,
         )
 
-    def _fetch_receivables(self, company, first, last, today):
-        """``{((customer, salesperson), month): (total, current, over 90 days)}`` at each month end.
+    def _fetch_receivables(self, company, cuts, conditions):
+        """``{(customer, salesperson): [(cut index, total, current, over 90 days)]}``: the receivables on
+        each of ``cuts`` (sorted dates), given where they change (:func:`kpi_fact_series` fills the others).
 
-        The month end is capped at ``today``; amounts are open amounts on
-        that day (reconciliations made later are undone), as the aging.
+        Open amounts on a cut, as the aging as of that day (reconciliations
+        made later are undone), from the segments of the items' open amounts
+        (``open_amount_segments_sql``). An item's residual counts from its date
+        on, each later reconciliation from its date until its ``max_date``;
+        current while the cut is on or before its due date, over 90 days when
+        the cut is more than 90 days after it. Each segment becomes the range
+        of cut indexes where it counts (``width_bucket`` on the cuts), split by
+        bucket; a range is a +amount at its start and a -amount at its end,
+        and a window sums these per customer and salesperson over the cuts.
+        The work grows with the items and reconciliations, not with items x
+        cuts.
+
+        :param conditions: ``SQL`` conditions on the commercial partner ``cp``
         """
+        count = len(cuts)
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH cuts AS (
-                    SELECT d::date AS month, LEAST((d + interval '1 month - 1 day')::date, %(today)s) AS cut
-                      FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') d
-                ), later AS (
-                    SELECT debit_move_id AS line_id, amount, max_date
-                      FROM account_partial_reconcile
-                     WHERE max_date > %(first_cut)s AND company_id = %(company)s
-                 UNION ALL
-                    SELECT credit_move_id, -amount, max_date
-                      FROM account_partial_reconcile
-                     WHERE max_date > %(first_cut)s AND company_id = %(company)s
-                ), items AS (
-                    SELECT aml.id, cp.id AS partner_id, m.invoice_user_id AS user_id, aml.date,
-                           COALESCE(aml.date_maturity, aml.date) AS due, aml.amount_residual AS residual
-                      FROM account_move_line aml
-                      JOIN account_account a ON a.id = aml.account_id
-                      JOIN account_move m ON m.id = aml.move_id
-                 LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                     WHERE a.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = %(company)s
-                       AND aml.date <= %(last_cut)s
-                       AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
-                ), per_item AS (
-                    SELECT c.month, c.cut, i.partner_id, i.user_id, i.due,
-                           i.residual + COALESCE(SUM(l.amount), 0) AS amount
-                      FROM cuts c
-                      JOIN items i ON i.date <= c.cut
-                 LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
-                  GROUP BY c.month, c.cut, i.id, i.partner_id, i.user_id, i.due, i.residual
+                WITH segments AS (%(segments)s), ranges AS (
+                    SELECT partner_id, user_id, amount,
+                           width_bucket(date - 1, %(cuts)s::date[]) AS a,
+                           COALESCE(width_bucket(until - 1, %(cuts)s::date[]), %(count)s) AS b,
+                           width_bucket(due, %(cuts)s::date[]) AS due_index,
+                           width_bucket(due + %(over)s, %(cuts)s::date[]) AS over_index
+                      FROM segments
+                ), events AS (
+                    SELECT r.partner_id, r.user_id, e.k, SUM(e.total) AS total, SUM(e.current) AS current,
+                           SUM(e.over_90) AS over_90
+                      FROM ranges r
+                CROSS JOIN LATERAL (VALUES
+                           (r.a, r.amount, 0, 0),
+                           (r.b, -r.amount, 0, 0),
+                           (r.a, 0, r.amount, 0),
+                           (GREATEST(r.a, LEAST(r.b, r.due_index)), 0, -r.amount, 0),
+                           (LEAST(r.b, GREATEST(r.a, r.over_index)), 0, 0, r.amount),
+                           (r.b, 0, 0, -r.amount)
+                           ) AS e(k, total, current, over_90)
+                     WHERE r.a < r.b AND e.k < %(count)s
+                  GROUP BY r.partner_id, r.user_id, e.k
                 )
-                SELECT partner_id, user_id, month, SUM(amount),
-                       COALESCE(SUM(amount) FILTER (WHERE due >= cut), 0),
-                       COALESCE(SUM(amount) FILTER (WHERE cut - due > %(over)s), 0)
-                  FROM per_item
-              GROUP BY 1, 2, 3
+                SELECT partner_id, user_id, k, SUM(total) OVER w, SUM(current) OVER w, SUM(over_90) OVER w
+                  FROM events
+                WINDOW w AS (PARTITION BY partner_id, user_id ORDER BY k)
                 """,
-                today=today,
-                first=first,
-                last=last,
-                first_cut=min(kpi.month_end(first), today),
-                last_cut=min(kpi.month_end(last), today),
-                company=company.id,
+                segments=open_amount_segments_sql(
+                    receivable_account_ids(self.env),
+                    company.ids,
+                    cuts[0],
+                    cuts[-1],
+                    filters=SQL("aml.company_id = %s AND %s", company.id, conditions),
+                ),
+                cuts=cuts,
+                count=count,
                 over=OVER_DAYS,
             )
         )
-        return {((row[0], row[1]), row[2]): (float(row[3] or 0), float(row[4]), float(row[5])) for row in rows}
+        result = defaultdict(list)
+        for partner_id, user_id, index, total, current, over_90 in rows:
+            result[partner_id, user_id].append((index, float(total), float(current), float(over_90)))
+        for changes in result.values():
+            changes.sort()
+        return result
 
-    def _fetch_credit_sales(self, company, first, last):
+    def _fetch_credit_sales(self, company, first, last, conditions):
         """``{((customer, salesperson), month): credit sales}``: invoices net of credit notes, receivable side."""
         rows = self.env.execute_query(
             SQL(
@@ -528,8 +640,10 @@ class ArKpiFact(models.Model):
                    AND m.move_type IN ('out_invoice', 'out_refund')
                    AND aml.company_id = %(company)s
                    AND aml.date >= %(first)s AND aml.date <= %(last)s
+                   AND %(conditions)s
               GROUP BY 1, 2, 3
                 """,
+                conditions=conditions,
                 company=company.id,
                 first=first,
                 last=kpi.month_end(last),
@@ -537,7 +651,7 @@ class ArKpiFact(models.Model):
         )
         return {((row[0], row[1]), row[2]): float(row[3]) for row in rows}
 
-    def _fetch_payments(self, company, first, last):
+    def _fetch_payments(self, company, first, last, conditions):
         """``{((customer, salesperson), month): [(invoice date, payment date, amount)]}`` of invoices paid.
 
         A payment is a partial reconciliation of an invoice's receivable item
@@ -551,7 +665,9 @@ class ArKpiFact(models.Model):
                   FROM (%s) pay
               GROUP BY 1, 2, 3, 4, 5
                 """,
-                invoice_payments_sql(first, kpi.month_end(last), SQL("aml.company_id = %s", company.id)),
+                invoice_payments_sql(
+                    first, kpi.month_end(last), SQL("aml.company_id = %s AND %s", company.id, conditions)
+                ),
             )
         )
         result = defaultdict(list)
@@ -566,13 +682,19 @@ class ArKpiFact(models.Model):
     def _cron_refresh_facts(self):
         """Fill the receivables KPI facts of every company, one company at a time.
 
-        A company without facts is back-filled over 24 months, the others
-        refresh their last 3 months (late entries and reconciliations).
-        A batch is a company: a constant number of queries whatever its
-        number of items; each company is written in its own savepoint so that
-        one failing never stops the others, and a company another worker is
-        filling is skipped (advisory lock). Running it twice gives the same
-        facts.
+        A company (or range of customers) without facts is back-filled over
+        24 months, the others refresh their last 3 months (late entries and
+        reconciliations). A batch is a range of a company's customers: a
+        constant number of queries whatever its number of items; each is
+        written in its own savepoint so that one failing never stops the
+        others, and a range another worker is filling is skipped (advisory
+        lock). Running it twice gives the same facts.
+
+        A company's customers are split in the number of ranges of the
+        system parameter ``account_receivable_optimizer.kpi_fact_ranges``
+        (default 1): with the scheduled action duplicated, as many cron
+        workers as ranges share one large company, each range filled by the
+        first worker that takes it within their run.
 
         The same batch takes the company's receivables snapshot of the day
         (``ar.receivable.snapshot``, back-filling 24 month ends the first
@@ -580,12 +702,15 @@ class ArKpiFact(models.Model):
         (``ar.forecast.week``), each in its own savepoint.
         """
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
-        steps = (
-            ("KPI facts", self._ar_refresh_recent),
+        count = self._ar_fact_ranges()
+        steps = [
+            ("KPI facts", functools.partial(self._ar_refresh_recent, part=(index, count))) for index in range(count)
+        ]
+        steps += [
             ("snapshot", self.env["ar.receivable.snapshot"].sudo()._ar_snapshot_recent),
             ("forecast", self.env["ar.forecast.week"].sudo()._ar_store_forecast),
             ("insurance facts", self.env["ar.insurance.fact"].sudo()._ar_refresh),
-        )
+        ]
         for done, company in enumerate(companies, start=1):
             for what, step in steps:
                 try:
@@ -594,3 +719,12 @@ class ArKpiFact(models.Model):
                 except Exception:  # one company must not stop the others
                     _logger.exception("Receivables %s of company %s failed", what, company.id)
             compat.cron_progress(self.env, done, len(companies) - done)
+
+    def _ar_fact_ranges(self):
+        """Number of ranges of a company's customers in the nightly job (system parameter, 1 to 64)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(FACT_RANGES_PARAM, "1")
+        try:
+            return min(max(int(value), 1), MAX_FACT_RANGES)
+        except ValueError:
+            _logger.warning("Ignored %s = %r: not a whole number", FACT_RANGES_PARAM, value)
+            return 1

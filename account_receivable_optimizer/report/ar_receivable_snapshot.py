@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from ..lib.ar_core import aging, kpi
 from ..models.res_partner import RISK_GRADES, grade_sql
 from .ar_kpi_fact import BACKFILL_MONTHS, OVER_DAYS
-from .ar_report_mixin import later_partials_sql
+from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql, receivable_account_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -150,26 +150,7 @@ class ArReceivableSnapshot(models.Model):
         self.env.execute_query(
             SQL(
                 """
-                WITH cuts AS (SELECT unnest(%(dates)s::date[]) AS cut),
-                later AS (%(later)s), items AS (
-                    SELECT aml.id, cp.id AS partner_id, aml.date, COALESCE(aml.date_maturity, aml.date) AS due,
-                           aml.amount_residual AS residual
-                      FROM account_move_line aml
-                      JOIN account_account a ON a.id = aml.account_id
-                 LEFT JOIN res_partner rp ON rp.id = aml.partner_id
-                 LEFT JOIN res_partner cp ON cp.id = rp.commercial_partner_id
-                     WHERE a.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = %(company)s
-                       AND aml.date <= %(last)s
-                       AND (aml.reconciled IS NOT TRUE OR aml.id IN (SELECT line_id FROM later))
-                ), p AS (
-                    SELECT c.cut, i.partner_id, i.due, i.residual + COALESCE(SUM(l.amount), 0) AS amount
-                      FROM cuts c
-                      JOIN items i ON i.date <= c.cut
-                 LEFT JOIN later l ON l.line_id = i.id AND l.max_date > c.cut
-                  GROUP BY c.cut, i.id, i.partner_id, i.due, i.residual
-                ), sums AS (
+                WITH p AS (%(open_amounts)s), sums AS (
                     SELECT p.cut, p.partner_id, SUM(p.amount) AS total,
                            COALESCE(SUM(p.amount) FILTER (WHERE %(days)s > %(over)s), 0) AS over_90,
                            COALESCE(MAX(%(days)s) FILTER (WHERE p.amount > 0 AND %(days)s > 0), 0) AS max_days,
@@ -205,8 +186,16 @@ class ArReceivableSnapshot(models.Model):
              LEFT JOIN old o ON o.date = s.cut AND o.partner_id IS NOT DISTINCT FROM s.partner_id
                 """,
                 dates=dates,
-                later=later_partials_sql(dates[0], company.ids),
-                last=dates[-1],
+                open_amounts=open_amounts_at_sql(
+                    open_amount_segments_sql(
+                        receivable_account_ids(self.env),
+                        company.ids,
+                        dates[0],
+                        dates[-1],
+                        filters=SQL("aml.company_id = %s", company.id),
+                    ),
+                    dates,
+                ),
                 company=company.id,
                 company_key=company_key,
                 grade=grade_sql("cp", SQL("%s", company.id)),
