@@ -4,7 +4,7 @@ from collections import namedtuple
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
@@ -570,12 +570,30 @@ class ResPartner(models.Model):
             if partner.id not in known and policy.default_credit_limit > 0:
                 partner.sudo().credit_limit = policy.default_credit_limit
 
+    @api.model
+    @tools.ormcache()
+    def _ar_receivable_account_ids_cached(self):
+        """Ids of the receivable accounts of every company (cached: see :meth:`_ar_get_credit_data`)."""
+        self.env["account.account"].flush_model(["account_type"])
+        rows = self.env.execute_query(SQL("SELECT id FROM account_account WHERE account_type = 'asset_receivable'"))
+        return tuple(sorted(account_id for (account_id,) in rows))
+
     def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None, lock=False):
         """Exposure, overdue figures and limit of commercial partners, in one query.
 
         The receivables of the company and of its branches count, as in
         Odoo's own ``credit`` (the items of every company under the root
         company, ``parent_path``).
+
+        The receivable accounts are given as constants (``account_id =
+        ANY(...)``), not as a join on the account type: PostgreSQL then
+        estimates the open items from the statistics of ``account_id`` and
+        joins the entries by hash for a list of customers, not by one index
+        lookup per item (docs/performance.md, "Credit check (B4)"). The ids
+        are cached in the registry, and the same statement checks them
+        against the accounts it sees: if an account was created or changed
+        type meanwhile, the cache is cleared and the statement run again,
+        so the figures never miss a receivable account.
 
         :param company: the company whose receivables count (with its branches)
         :param exclude_move_ids: moves whose items never count as overdue
@@ -588,60 +606,30 @@ class ResPartner(models.Model):
         ids = self.ids
         if not ids:
             return {}
-        self.env["account.move.line"].flush_model(
+        # Every pending value of the journal items, not only the columns read: a posting's items then
+        # get their state, number and labels in the statements Odoo's own flush would have run a moment
+        # later, not in one more UPDATE of their state alone (docs/performance.md, "Credit check (B4)").
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(
             [
-                "account_type",
-                "amount_residual",
+                "amount_total_signed",
+                "ar_dispute_confirmed",
+                "commercial_partner_id",
                 "company_id",
-                "date_maturity",
-                "parent_state",
                 "partner_id",
-                "reconciled",
+                "state",
             ]
         )
-        self.env["account.move"].flush_model(
-            ["amount_total_signed", "ar_dispute_confirmed", "commercial_partner_id", "company_id", "state"]
-        )
+        self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                %(lock)s
-                SELECT p.commercial_partner_id,
-                       'open',
-                       -- invoices being posted or under an open confirmed dispute are never overdue
-                       CASE WHEN aml.move_id = ANY(%(exclude)s) OR im.ar_dispute_confirmed THEN NULL
-                            ELSE aml.date_maturity END,
-                       SUM(aml.amount_residual)
-                  FROM account_move_line aml
-                  JOIN account_account a ON a.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN account_move im ON im.id = aml.move_id
-                 WHERE aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
-                   AND a.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.parent_state = 'posted'
-                   AND p.commercial_partner_id = ANY(%(ids)s)
-              -- debit and credit items apart: a credit is never overdue
-              GROUP BY 1, 2, 3, aml.amount_residual > 0
-             UNION ALL
-                -- drafts only ever add exposure (core: draft_exposure)
-                SELECT m.commercial_partner_id, 'draft', NULL, m.amount_total_signed
-                  FROM account_move m
-                 WHERE m.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
-                   AND m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_receipt')
-                   AND m.amount_total_signed > 0
-                   AND m.commercial_partner_id = ANY(%(ids)s)
-                """,
-                branches=f"{company.sudo().root_id.parent_path}%",
-                ids=ids,
-                exclude=list(exclude_move_ids),
-                lock=SQL("WITH ar_lock AS (%s)", self.env["account.move"]._ar_lock_commercial_partners_sql(self))
-                if lock
-                else SQL(),
-            )
-        )
+        rows = self._ar_credit_data_rows(company, exclude_move_ids, lock)
+        if any(kind == "accounts" for _partner, kind, _due, _amount in rows):
+            # a receivable account created or changed type since the ids were cached: read them again
+            # (the transaction's snapshot, the same as the statement's: the second run cannot differ)
+            self.env.registry.clear_cache()
+            rows = self._ar_credit_data_rows(company, exclude_move_ids, lock)
+            if any(kind == "accounts" for _partner, kind, _due, _amount in rows):
+                raise RuntimeError("receivable accounts changed within one snapshot")
         gathered = {pid: {"items": [], "drafts": []} for pid in ids}
         for partner_id, kind, due_date, amount in rows:
             if kind == "open":
@@ -665,6 +653,65 @@ class ResPartner(models.Model):
                 available=core_exposure.available_credit(limit, total),
             )
         return result
+
+    def _ar_credit_data_rows(self, company, exclude_move_ids, lock):
+        """The statement of :meth:`_ar_get_credit_data`: its rows, as ``(partner, kind, due date, amount)``.
+
+        ``kind`` is ``open`` (open items), ``draft`` (draft invoices) or,
+        when the cached receivable accounts are not those the statement
+        sees, ``accounts`` (one row: the figures must be read again).
+        """
+        ids = self.ids
+        accounts = list(self._ar_receivable_account_ids_cached())
+        return self.env.execute_query(
+            SQL(
+                """
+                %(lock)s
+                SELECT p.commercial_partner_id,
+                       'open',
+                       -- invoices being posted or under an open confirmed dispute are never overdue
+                       CASE WHEN aml.move_id = ANY(%(exclude)s) OR im.ar_dispute_confirmed THEN NULL
+                            ELSE aml.date_maturity END,
+                       SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN account_move im ON im.id = aml.move_id
+                 WHERE aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
+                   AND aml.account_id = ANY(%(accounts)s)
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND p.commercial_partner_id = ANY(%(ids)s)
+              -- debit and credit items apart: a credit is never overdue
+              GROUP BY 1, 2, 3, aml.amount_residual > 0
+             UNION ALL
+                -- drafts only ever add exposure (core: draft_exposure); found through their partner's
+                -- index (account_move has none on commercial_partner_id: a scan of every move otherwise)
+                SELECT m.commercial_partner_id, 'draft', NULL, m.amount_total_signed
+                  FROM account_move m
+                  JOIN res_partner mp ON mp.id = m.partner_id
+                 WHERE m.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(branches)s)
+                   AND m.state = 'draft'
+                   AND m.move_type IN ('out_invoice', 'out_receipt')
+                   AND m.amount_total_signed > 0
+                   AND m.commercial_partner_id = ANY(%(ids)s)
+                   AND mp.commercial_partner_id = ANY(%(ids)s)
+             UNION ALL
+                -- the cached accounts checked in the same snapshot: a receivable account missing from
+                -- them, or one of them no longer receivable
+                SELECT NULL, 'accounts', NULL, COUNT(*)
+                  FROM account_account
+                 WHERE (account_type = 'asset_receivable') <> (id = ANY(%(accounts)s))
+                HAVING COUNT(*) > 0
+                """,
+                branches=f"{company.sudo().root_id.parent_path}%",
+                ids=ids,
+                accounts=accounts,
+                exclude=list(exclude_move_ids),
+                lock=SQL("WITH ar_lock AS (%s)", self.env["account.move"]._ar_lock_commercial_partners_sql(self))
+                if lock
+                else SQL(),
+            )
+        )
 
     def _ar_get_cover_data(self, company, today=None):
         """Insurance covers and guarantees of commercial partners valid on ``today``, two reads.

@@ -3,6 +3,7 @@ import dataclasses
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..lib.ar_core import risk as core_risk
 from .res_partner import CONTROLLER_GROUP, PAYMENT_WINDOW_DAYS
@@ -97,8 +98,54 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_ar_collection_rank(self):
-        ranked = self.sudo().search([("ar_dunning_priority", ">", 0)], order="ar_dunning_priority desc, id")
-        rank_of = {partner_id: rank for rank, partner_id in enumerate(ranked.ids, start=1)}
+        """Rank of these customers among all customers with a priority: one query, whatever their number.
+
+        Only the ranks of ``self`` come back (reading one form used to load
+        the ids of every customer with a priority). One customer (a form):
+        1 + the customers ahead of it, counted in one pass without a sort.
+        Several (a list): ``row_number()`` over the worklist's order, of the
+        customers whose priority is at least the lowest of ``self`` (those
+        below cannot change their ranks: the top of the worklist sorts only
+        its own rows).
+        """
+        ids = [partner_id for partner_id in self.ids if partner_id]
+        rank_of = {}
+        if ids:
+            partners = self.sudo()
+            query = partners._search([("ar_dunning_priority", ">", 0)])
+            priority = partners._field_to_sql(query.table, "ar_dunning_priority", query)
+            ranked = query.select(
+                SQL("%s AS id", SQL.identifier(query.table, "id")),
+                SQL("%s AS priority", priority),
+            )
+            if len(ids) == 1:
+                statement = SQL(
+                    """
+                    WITH ranked AS NOT MATERIALIZED (%(ranked)s)
+                    SELECT mine.id,
+                           1 + (SELECT COUNT(*) FROM ranked
+                                 WHERE ranked.priority > mine.priority
+                                    OR (ranked.priority = mine.priority AND ranked.id < mine.id))
+                      FROM ranked mine
+                     WHERE mine.id = ANY(%(ids)s)
+                    """,
+                    ranked=ranked,
+                    ids=ids,
+                )
+            else:
+                statement = SQL(
+                    """
+                    WITH ranked AS NOT MATERIALIZED (%(ranked)s), ahead AS (
+                        SELECT id, row_number() OVER (ORDER BY priority DESC, id) AS rank
+                          FROM ranked
+                         WHERE priority >= (SELECT MIN(priority) FROM ranked WHERE id = ANY(%(ids)s))
+                    )
+                    SELECT id, rank FROM ahead WHERE id = ANY(%(ids)s)
+                    """,
+                    ranked=ranked,
+                    ids=ids,
+                )
+            rank_of = dict(self.env.execute_query(statement))
         for partner in self:
             partner.ar_collection_rank = rank_of.get(partner.id, 0)
 

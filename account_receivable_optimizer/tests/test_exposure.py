@@ -99,3 +99,30 @@ class TestExposure(ArCreditCommon):
         self.assertAlmostEqual(data.exposure, 1620.0, places=2)
         # Odoo's own figure agrees: the root company and its branches
         self.assertAlmostEqual(self.customer.with_company(self.company).credit, data.open_receivable, places=2)
+
+    def test_receivable_account_created_after_the_ids_were_cached(self):
+        """The receivable accounts are cached; one created since counts at once, without a stale figure."""
+        before = self.customer._ar_get_credit_data(self.company)[self.customer.id]  # the ids are cached now
+        account = self.env["account.account"].create(
+            {"name": "Second receivable", "code": "121099", "account_type": "asset_receivable", "reconcile": True}
+        )
+        # still the ids read before: the statement finds them stale and reads them again
+        self.assertNotIn(account.id, self.env["res.partner"]._ar_receivable_account_ids_cached())
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2026-06-30",
+                "line_ids": [
+                    Command.create(
+                        {"account_id": account.id, "partner_id": self.customer.id, "debit": 40.0, "name": "Due"}
+                    ),
+                    Command.create(
+                        {"account_id": self.company_data["default_account_revenue"].id, "credit": 40.0, "name": "Sale"}
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        after = self.customer._ar_get_credit_data(self.company)[self.customer.id]
+        self.assertAlmostEqual(after.open_receivable, before.open_receivable + 40.0, places=2)
+        self.assertIn(account.id, self.env["res.partner"]._ar_receivable_account_ids_cached())
