@@ -16,6 +16,7 @@ from ..lib.ar_core import risk as core_risk
 from . import ar_limits
 from .ar_invoice_payments import invoice_payments_sql
 from .ar_protected_fields_mixin import changed_fields
+from .ar_receivable_accounts import receivable_account_ids
 from .ar_retry import is_concurrency_error
 
 _logger = logging.getLogger(__name__)
@@ -574,9 +575,7 @@ class ResPartner(models.Model):
     @tools.ormcache()
     def _ar_receivable_account_ids_cached(self):
         """Ids of the receivable accounts of every company (cached: see :meth:`_ar_get_credit_data`)."""
-        self.env["account.account"].flush_model(["account_type"])
-        rows = self.env.execute_query(SQL("SELECT id FROM account_account WHERE account_type = 'asset_receivable'"))
-        return tuple(sorted(account_id for (account_id,) in rows))
+        return tuple(sorted(receivable_account_ids(self.env)))
 
     def _ar_get_credit_data(self, company, exclude_move_ids=(), today=None, lock=False):
         """Exposure, overdue figures and limit of commercial partners, in one query.

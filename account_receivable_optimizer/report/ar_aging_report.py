@@ -4,8 +4,9 @@ from odoo.tools import SQL, format_date
 
 from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
+from ..models.ar_receivable_accounts import receivable_account_ids
 from ..models.res_partner import grade_sql
-from .ar_report_mixin import later_partials_sql, later_reconciliations_sql, receivable_account_ids
+from .ar_report_mixin import later_partials_sql, later_reconciliations_sql
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")

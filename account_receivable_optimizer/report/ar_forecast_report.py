@@ -8,7 +8,8 @@ from odoo.tools import SQL, format_date
 from ..lib.ar_core import bounds, forecast
 from ..models import ar_limits
 from ..models.ar_invoice_payments import invoice_payments_sql
-from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql, receivable_account_ids
+from ..models.ar_receivable_accounts import receivable_account_ids
+from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql
 
 FORECAST_LIMITS = {"past_weeks": (0, 52)}
 

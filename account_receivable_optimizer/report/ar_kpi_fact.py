@@ -9,8 +9,9 @@ from odoo.tools import SQL
 from .. import compat
 from ..lib.ar_core import kpi
 from ..models.ar_invoice_payments import invoice_payments_sql
+from ..models.ar_receivable_accounts import receivable_account_ids
 from ..models.res_partner import RISK_GRADES
-from .ar_report_mixin import open_amount_segments_sql, receivable_account_ids
+from .ar_report_mixin import open_amount_segments_sql
 
 _logger = logging.getLogger(__name__)
 

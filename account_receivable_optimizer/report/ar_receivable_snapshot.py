@@ -5,9 +5,10 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..lib.ar_core import aging, kpi
+from ..models.ar_receivable_accounts import receivable_account_ids
 from ..models.res_partner import RISK_GRADES, grade_sql
 from .ar_kpi_fact import BACKFILL_MONTHS, OVER_DAYS
-from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql, receivable_account_ids
+from .ar_report_mixin import open_amount_segments_sql, open_amounts_at_sql
 
 _logger = logging.getLogger(__name__)
 

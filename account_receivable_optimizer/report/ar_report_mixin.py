@@ -52,22 +52,6 @@ def later_reconciliations_sql(as_of, company_ids):
     )
 
 
-def receivable_account_ids(env):
-    """Ids of the receivable accounts, read first and given to the statements as constants.
-
-    PostgreSQL then estimates the items from the statistics of
-    ``account_id`` (a join on the account type made it expect 2 % of them)
-    and joins the entries and customers by hash at size, not one index
-    lookup per item (docs/performance.md).
-    """
-    return [
-        account_id
-        for (account_id,) in env.execute_query(
-            SQL("SELECT id FROM account_account WHERE account_type = 'asset_receivable'")
-        )
-    ]
-
-
 def open_amount_segments_sql(accounts, company_ids, after, last, *, filters=None, debit_only=False):
     """The open amounts of the receivable items, as segments of dates: the one source of
     "the open amount of an item on a past day" for several days at once.
