@@ -29,3 +29,4 @@ from . import test_french_screens
 from . import test_tours_credit
 from . import test_tours_dunning
 from . import test_tours_portal
+from . import test_tours_dashboard
