@@ -21,9 +21,37 @@ export const unloads = (session.server_version_info?.[0] ?? 0) >= 19 ? { expectU
 export const SLOW = { timeout: 30000 };
 
 const PREFIX = "aro-screenshot: ";
+const RESIZE_PREFIX = "aro-resize: ";
 
 function screenshotsWanted() {
     return document.cookie.split(";").some((cookie) => cookie.trim() === "aro_screenshots=1");
+}
+
+/**
+ * How much of the web client's content its scrolled or clipped areas (the view's content) hide below.
+ */
+function hiddenHeight() {
+    let hidden = 0;
+    for (const element of document.querySelectorAll(".o_action_manager, .o_action_manager *")) {
+        // the scrolled areas, and those that clip what overflows them
+        if (getComputedStyle(element).overflowY !== "visible") {
+            hidden = Math.max(hidden, element.scrollHeight - element.clientHeight);
+        }
+    }
+    return hidden;
+}
+
+/** Ask the test for a window of ``size`` (``<width>x<height>``) and wait until the page has it. */
+async function resizeWindow(size) {
+    console.log(RESIZE_PREFIX + size);
+    const deadline = Date.now() + 20000;
+    while (document.body.dataset.aroResized !== size) {
+        if (Date.now() > deadline) {
+            throw new Error(`The window was not resized to ${size}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 }
 
 /**
@@ -34,8 +62,11 @@ function screenshotsWanted() {
  * @param {string} trigger what must be on screen first
  * @param {Object} [options]
  * @param {boolean} [options.scroll] scroll the trigger to the top of the window first
+ * @param {boolean} [options.fullPage] the whole view, not only the window: the test makes the
+ *     window as tall as the view's content for the capture (a dashboard longer than the window),
+ *     then puts it back; the empty background below the content is cut off
  */
-export function screenshot(name, trigger = "body", { scroll = false } = {}) {
+export function screenshot(name, trigger = "body", { scroll = false, fullPage = false } = {}) {
     return {
         content: `Screenshot ${name}`,
         trigger,
@@ -52,7 +83,16 @@ export function screenshot(name, trigger = "body", { scroll = false } = {}) {
                 await new Promise((resolve) => setTimeout(resolve, 50));
             }
             await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-            console.log(PREFIX + name);
+            let restore = "";
+            if (fullPage) {
+                // a window as tall as the content; the content may grow with the window: measure again
+                restore = ` ${window.innerWidth}x${window.innerHeight}`;
+                for (let tries = 0; tries < 5 && hiddenHeight() > 0; tries++) {
+                    await resizeWindow(`${window.innerWidth}x${window.innerHeight + hiddenHeight()}`);
+                }
+            }
+            // the test puts the window of the tour back after the capture
+            console.log(PREFIX + name + restore);
             // the test sets data-aro-shot once the capture is saved
             const deadline = Date.now() + 20000;
             while (document.body.dataset.aroShot !== name) {
