@@ -96,9 +96,9 @@ export class ArDashboard extends Component {
     cardLabel(key) {
         return {
             receivables: _t("Receivables"),
-            overdue: _t("Overdue"),
+            overdue: _t("Overdue Receivables"),
             percent_overdue: _t("% Overdue"),
-            dso: _t("DSO"),
+            dso: _t("Days Sales Outstanding"),
             countback_dso: _t("Countback DSO"),
             bpdso: _t("Best Possible DSO"),
             add: _t("Average Days Delinquent"),
@@ -140,7 +140,7 @@ export class ArDashboard extends Component {
                 labels: points.map((point) => point.month.slice(0, 7)),
                 datasets: [
                     {
-                        label: _t("DSO"),
+                        label: _t("Days Sales Outstanding"),
                         data: points.map((point) => point.dso),
                         borderColor: "#017e84",
                         backgroundColor: "#017e84",
@@ -185,7 +185,7 @@ export class ArDashboard extends Component {
     }
 
     get forecastConfig() {
-        return this.barConfig(this.state.data.forecast.weeks, _t("Expected"), "#017e84");
+        return this.barConfig(this.state.data.forecast.weeks, _t("Expected Collections"), "#017e84");
     }
 
     get gradeConfig() {

@@ -35,7 +35,7 @@ function dashboardShown() {
         },
         {
             content: "The DSO card shows its label",
-            // not its text: in French, Odoo's own translation of "DSO" (account's "DMP") may win
+            // not its text (the label has its own term since Odoo modules translate "DSO" otherwise)
             trigger: ".o_ar_card_dso .o_ar_card_label:not(:empty)",
             timeout: 60000,
         },
