@@ -18,6 +18,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..models.account_move import AccountMove
 from .common import ArCreditCommon
@@ -272,3 +273,15 @@ class TestQueryGuards(ArCreditCommon):
         self.assertAlmostEqual(sum(june.mapped("receivables")), 100 * 160.0, places=2)
         january = facts.filtered(lambda fact: fact.month == self._date("2026-01-01"))
         self.assertAlmostEqual(sum(january.mapped("credit_sales")), 100 * 100.0, places=2)
+
+    def test_entries_indexed_by_commercial_partner(self):
+        # the customer form's days sales outstanding (Odoo's) groups the entries of one commercial
+        # partner: with this index it reads that customer's entries, not every entry of the ledger
+        indexes = self.env.execute_query(
+            SQL(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'account_move' AND indexname = %s",
+                "account_move__commercial_partner_id_index",
+            )
+        )
+        self.assertEqual(len(indexes), 1)
+        self.assertIn("(commercial_partner_id)", indexes[0][0])
