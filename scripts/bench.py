@@ -644,7 +644,8 @@ class Bench:
             cr.execute("SHOW autovacuum")
             if cr.fetchone()[0] == "on":
                 return
-            started = time.perf_counter()
+        started = time.perf_counter()
+        with self.registry.cursor() as cr:
             cr._cnx.autocommit = True  # VACUUM runs outside a transaction
             cr.execute("VACUUM ANALYZE")
             cr._cnx.autocommit = False
