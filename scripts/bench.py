@@ -167,6 +167,39 @@ def outer(args):
 # ----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def check_clock(cls):
+    """Time and count the queries of the credit check's own steps (the receivables read
+    before and after, the check of the customers they raised) inside the module's posting:
+    the check's cost in the same run, apart from the run-to-run spread of the posting. The
+    posting's pending writes are flushed before each step, outside the clock."""
+    clock = {"s": 0.0, "queries": 0}
+
+    def timed(name):
+        method = getattr(cls, name)
+
+        def wrapper(self_, *args, **kwargs):
+            # the posting's own pending writes, flushed by the step's first read, are not the check's
+            self_.env.flush_all()
+            count, start = self_.env.cr.sql_log_count, time.perf_counter()
+            try:
+                return method(self_, *args, **kwargs)
+            finally:
+                clock["s"] += time.perf_counter() - start
+                clock["queries"] += self_.env.cr.sql_log_count - count
+
+        return wrapper
+
+    names = ("_ar_receivable_snapshot", "_ar_check_raised_receivables")
+    for name in names:
+        setattr(cls, name, timed(name))
+    try:
+        yield clock
+    finally:
+        for name in names:
+            delattr(cls, name)
+
+
 class Bench:
     def __init__(self, args):
         import odoo  # noqa: PLC0415
@@ -191,13 +224,15 @@ class Bench:
             finally:
                 cr.rollback()
 
-    def measure(self, name, label, run, setup=None, *, runs=None, warmup=True):
+    def measure(self, name, label, run, setup=None, *, runs=None, warmup=True, clock=None):
         """Run ``run(env, prepared)`` once to warm up (memory measured unless ``--no-memory``) and
-        ``runs`` times (timed); without ``warmup``, every run is timed (memory on the first)."""
+        ``runs`` times (timed); without ``warmup``, every run is timed (memory on the first).
+        ``clock``: a :func:`check_clock`, whose time and queries are given per timed run too."""
         runs = runs or self.args.runs
         trace = not self.args.no_memory
         skipped = 1 if warmup else 0
         times, queries, peak, value = [], [], None, None
+        clocked = []
         for index in range(runs + skipped):
             with self.env() as env:
                 prepared = setup(env) if setup else None
@@ -206,6 +241,8 @@ class Bench:
                 if index == 0 and trace:
                     tracemalloc.start()
                 count = cr.sql_log_count
+                if clock is not None:
+                    clock.update(s=0.0, queries=0)
                 start = time.perf_counter()
                 value = run(env, prepared)
                 env.flush_all()
@@ -216,6 +253,8 @@ class Bench:
                     tracemalloc.stop()
                 if index >= skipped:
                     times.append(elapsed)
+                    if clock is not None:
+                        clocked.append(dict(clock))
         result = {
             "scenario": name,
             "what": label,
@@ -226,6 +265,9 @@ class Bench:
             "peak_mb": None if peak is None else peak / 1e6,
             "value": value,
         }
+        if clocked:
+            result["clock_s"] = statistics.median(c["s"] for c in clocked)
+            result["clock_queries"] = statistics.median(c["queries"] for c in clocked)
         self.results.append(result)
         print(
             f"{name:<10} {label:<52} median {result['median_s']:9.4f} s  (min {result['min_s']:.4f}, "
@@ -503,11 +545,23 @@ class Bench:
                 "queries": module_one["queries"] - native_one["queries"],
             }
             print(f"B4 added by the credit check: {self.info['B4_added']}", flush=True)
+            # the same posting with the check's own steps timed (a run apart: flushing the
+            # posting's writes before each step moves a few of Odoo's queries)
+            with check_clock(self.registry["account.move"]) as clock:
+                what = "post 1 invoice: this module, the check's steps timed"
+                clocked = self.measure("B4-check", what, post, one, runs=5, clock=clock)
+            self.info["B4_check_own"] = {"ms": clocked["clock_s"] * 1000, "queries": clocked["clock_queries"]}
+            print(f"B4 the credit check's own steps, median of the postings: {self.info['B4_check_own']}", flush=True)
         # B5 (several minutes at S) only when asked for: --only B4 posts one invoice; a run of
         # 1,000 postings warms its own caches: no untimed warm-up run
         if "B5" in only:
+            # the check's own steps timed in the same run: one more run of the posting
+            # would be several minutes at L (its flushes move a few of Odoo's queries)
             what = f"post {label} invoices of {label} customers"
-            module_many = self.measure("B5", what, post, many, warmup=False)
+            with check_clock(self.registry["account.move"]) as clock:
+                module_many = self.measure("B5", what, post, many, warmup=False, clock=clock)
+            self.info["B5_check_own"] = {"s": module_many["clock_s"], "queries": module_many["clock_queries"]}
+            print(f"B5 the credit check's own steps, median of the runs: {self.info['B5_check_own']}", flush=True)
             with native_post():
                 what = f"post {label} invoices: credit check off"
                 native_many = self.measure("B5-native", what, post, many, warmup=False)
