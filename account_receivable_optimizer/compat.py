@@ -186,6 +186,34 @@ def cron_progress(env, done, remaining):
         env["ir.cron"]._commit_progress(done, remaining=remaining)
 
 
+def cron_previous_progress(env):
+    """``(done, remaining)`` reported by the previous call of the running scheduled job, or None.
+
+    Both series call a job's method again and again while it reports work left (18.0: up to
+    10 calls per run of the job, 19.0: at least 10 calls and 10 seconds; then the job is run
+    again as soon as possible), and both record each call in a new ``ir.cron.progress`` of
+    the job, committed before the next call. None outside a scheduled run (no progress in
+    the context) and for the job's first call.
+    """
+    progress_id = env.context.get("ir_cron_progress_id")
+    if not progress_id:
+        return None
+    rows = env.execute_query(
+        SQL(
+            """
+            SELECT previous.done, previous.remaining
+              FROM ir_cron_progress current
+              JOIN ir_cron_progress previous ON previous.cron_id = current.cron_id AND previous.id < current.id
+             WHERE current.id = %s
+             ORDER BY previous.id DESC
+             LIMIT 1
+            """,
+            progress_id,
+        )
+    )
+    return tuple(rows[0]) if rows else None
+
+
 def call_kw(model, name, args, kwargs):
     """Call a method as the web client and RPC do (with its ids as the first argument).
 

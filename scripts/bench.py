@@ -22,6 +22,7 @@ Environment / options:
     --keep                       keep the database at the end (default: dropped unless --reuse)
     --only B1,B2                 run these scenarios only
     --json FILE                  also write the results as JSON
+    --batches N / --batch-size N B6 and B8: only the first N cron batches / N customers a batch
     --no-memory                  warm up without tracing Python's memory (tracemalloc slows a
                                  large scenario, B5 or B8, many times over); peak memory not given
 """
@@ -60,6 +61,7 @@ def parse_args(argv=None):
     parser.add_argument("--json")
     parser.add_argument("--no-memory", action="store_true", help="warm-up runs without tracemalloc")
     parser.add_argument("--batches", type=int, help="B6 and B8: only the first N cron batches (L: hours in all)")
+    parser.add_argument("--batch-size", type=int, help="B6 and B8: customers per cron batch (default: the cron's)")
     parser.add_argument(
         "--oca-runs", type=int, default=0, help="time OCA's report N times without a warm-up (L: minutes a run)"
     )
@@ -152,6 +154,8 @@ def outer(args):
             inner_args.append("--no-memory")
         if args.batches:
             inner_args += ["--batches", str(args.batches)]
+        if args.batch_size:
+            inner_args += ["--batch-size", str(args.batch_size)]
         try:
             code = aro.run(inner_args, odoo["env"])
         finally:
@@ -333,19 +337,38 @@ class Bench:
 
         return fields.Date.context_today(env["res.partner"])
 
-    @staticmethod
-    def _all_batches(cron, batches=None):
-        """Call a batch cron until nothing is left (or ``batches`` times); what is left."""
-        remaining, previous, done = cron(), None, 1
-        while remaining and remaining != previous and (batches is None or done < batches):
-            previous, remaining, done = remaining, cron(), done + 1
+    def _all_batches(self, env, xmlid, method, batches=None):
+        """Call a batch cron as a cron worker does, until nothing is left (or ``batches`` times);
+        what is left.
+
+        Each call has its own progress record of the scheduled action in its context, as the
+        worker gives it (a batch may read what the previous one reported). The worker's commit
+        between calls is left out: every run is rolled back (on 19.0 the progress report
+        itself commits, so the cursor's commit does nothing during the calls).
+        """
+        from unittest.mock import patch  # noqa: PLC0415
+
+        cron = env.ref(xmlid).sudo().with_context(cron_id=env.ref(xmlid).id)
+        model = env["res.partner"].sudo()
+        kwargs = {"batch_size": self.args.batch_size} if self.args.batch_size else {}
+
+        def call():
+            worker, _progress = cron._add_progress()
+            return getattr(model.with_context(worker.env.context), method)(**kwargs)
+
+        with patch.object(env.cr, "commit"):
+            remaining, previous, done = call(), None, 1
+            while remaining and remaining != previous and (batches is None or done < batches):
+                previous, remaining, done = remaining, call(), done + 1
         return remaining
 
     def _grade_all(self, env, batches=None):
-        return self._all_batches(env["res.partner"].sudo()._cron_compute_risk_grades, batches)
+        return self._all_batches(
+            env, "account_receivable_optimizer.ir_cron_compute_risk_grades", "_cron_compute_risk_grades", batches
+        )
 
     def _dun_all(self, env, batches=None):
-        return self._all_batches(env["res.partner"].sudo()._cron_run_dunning, batches)
+        return self._all_batches(env, "account_receivable_optimizer.ir_cron_run_dunning", "_cron_run_dunning", batches)
 
     def ledger_info(self):
         with self.env() as env:
@@ -634,7 +657,8 @@ class Bench:
         return spec
 
     def _batches_label(self):
-        return "every customer" if self.args.batches is None else f"the first {self.args.batches} batches"
+        label = "every customer" if self.args.batches is None else f"the first {self.args.batches} batches"
+        return label if not self.args.batch_size else f"{label}, batches of {self.args.batch_size}"
 
     def dunning(self):
         def run(env, _prepared):

@@ -1,3 +1,5 @@
+import contextlib
+
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
@@ -114,3 +116,36 @@ class ArCreditCommon(AccountTestInvoicingCommon):
     @staticmethod
     def _date(value):
         return fields.Date.to_date(value)
+
+    @contextlib.contextmanager
+    def _registry_test_mode(self):
+        """18.0: new cursors of the registry wrap the test's cursor (19.0: ``enter_registry_test_mode``)."""
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        try:
+            yield
+        finally:
+            self.registry.leave_test_mode()
+            self.env.invalidate_all()
+
+    def _run_cron_job(self, xmlid, code):
+        """Run a scheduled job as a cron worker does (``ir.cron._run_job``), calling ``code``.
+
+        The worker calls the job's method again and again while it reports work left (18.0:
+        up to 10 calls, 19.0: at least 10), each call with its own progress record,
+        committed (here: the test cursor's savepoints) before the next one.
+
+        :return: the job's completion status and its progress records, one per call
+        """
+        cron = self.env.ref(xmlid)
+        if cron.code != code:  # (writing a server action clears the registry's caches)
+            cron.code = code
+        known = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)])
+        job = {**cron.read(load=None)[0], "timed_out_counter": 0}
+        # 18.0: the registry's test mode; 19.0: the test case's (new cursors wrap the test's)
+        with (
+            self.enter_registry_test_mode() if hasattr(self, "enter_registry_test_mode") else self._registry_test_mode()
+        ):
+            status = self.registry["ir.cron"]._run_job(job)
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id") - known
+        return status, progress

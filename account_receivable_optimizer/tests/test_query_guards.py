@@ -21,6 +21,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..models.account_move import AccountMove
+from ..models.res_partner import ResPartner
 from .common import ArCreditCommon
 
 TODAY = "2026-06-30"
@@ -252,6 +253,41 @@ class TestQueryGuards(ArCreditCommon):
             self.env["mail.message"].search_count([("model", "=", "res.partner"), ("res_id", "in", hundred.ids)]),
             messages,
         )
+
+    def test_grade_run_counts_the_customers_left_at_its_ends_only(self):
+        """A run of the grading job as a cron worker runs it, batch after batch: the customers left
+        (every customer's receivables checked) are counted at the first batch and after the last,
+        not in the batches between, which all cost the same queries."""
+        original = ResPartner._cron_compute_risk_grades
+        queries = []
+
+        def batch(partners, *args, **kwargs):
+            before = self.cr.sql_log_count
+            result = original(partners, *args, **kwargs)
+            queries.append(self.cr.sql_log_count - before)
+            return result
+
+        def run():
+            queries.clear()
+            return self._run_cron_job(
+                "account_receivable_optimizer.ir_cron_compute_risk_grades",
+                "model._cron_compute_risk_grades(batch_size=2)",
+            )
+
+        companies = self.env["res.company"].sudo().search_count([])
+        with patch.object(ResPartner, "_cron_compute_risk_grades", autospec=True, side_effect=batch):
+            run()  # every customer's first grade (and the caches)
+            with freeze_time("2026-07-01"):
+                status, progress = run()
+        self.assertEqual(status, "fully done")
+        # 11 customers, 2 a batch
+        self.assertEqual(progress.mapped("done"), [2, 2, 2, 2, 2, 1])
+        self.assertEqual(progress.mapped("remaining"), [9, 7, 5, 3, 1, 0])
+        first, *between, last = queries
+        self.assertEqual(len(set(between)), 1, queries)
+        # the count: one query per company, at the first batch and after the last one only
+        self.assertEqual(first - between[0], companies, queries)
+        self.assertEqual(last - between[0], companies, queries)
 
     def test_analytics_job_for_10_and_100_more_customers(self):
         Fact = self.env["ar.kpi.fact"]

@@ -2,9 +2,11 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import errors as pg_errors
 
 from odoo.addons.account_receivable_optimizer.models.res_partner import ResPartner
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CONTROLLER, ArCreditCommon
 
@@ -118,6 +120,88 @@ class TestRiskGradeCron(ArCreditCommon):
             calls.append(remaining)
             if not remaining or len(calls) > 50:
                 return calls
+
+    def _run_job(self, batch_size):
+        """The grading job run by a cron worker; also the companies whose customers left were counted, in order."""
+        counted = []
+        original = ResPartner._ar_risk_todo_sql
+
+        def todo_sql(partners, company, today, select):
+            if select.code == "COUNT(*)":
+                counted.append(company)
+            return original(partners, company, today, select)
+
+        with patch.object(ResPartner, "_ar_risk_todo_sql", autospec=True, side_effect=todo_sql):
+            status, progress = self._run_cron_job(
+                "account_receivable_optimizer.ir_cron_compute_risk_grades",
+                f"model._cron_compute_risk_grades(batch_size={batch_size})",
+            )
+        return status, [(p.done, p.remaining) for p in progress], counted.count(self.company)
+
+    def test_the_job_counts_the_customers_left_once_per_run(self):
+        status, batches, counts = self._run_job(batch_size=7)
+        self.assertEqual(status, "fully done")
+        # counted at the first batch, then decreased by each full batch; counted again after
+        # the last one, which was not full (and reports none left: the job stops)
+        self.assertEqual(batches, [(7, 18), (7, 11), (7, 4), (4, 0)])
+        self.assertEqual(counts, 2)
+        self.assertEqual(set(self.customers.mapped("ar_risk_checked_date")), {self._date("2026-06-30")})
+        self.assertEqual(self.customers.mapped("ar_risk_grade"), ["A"] + ["B"] * 14 + ["C"] * 10)
+        # the next night's run counts again, whatever the last batch of this one reported
+        with freeze_time("2026-07-01"):
+            status, batches, counts = self._run_job(batch_size=10)
+        self.assertEqual((status, batches, counts), ("fully done", [(10, 15), (10, 5), (5, 0)], 2))
+        # the same day again: nothing to do, counted once
+        with freeze_time("2026-07-01"):
+            self.assertEqual(self._run_job(batch_size=10), ("fully done", [(0, 0)], 1))
+
+    def test_the_job_recounts_when_the_count_it_carries_is_wrong(self):
+        calls = []
+        original = ResPartner._ar_recompute_risk
+
+        def recompute(partners, company, today):
+            calls.append(partners)
+            if len(calls) == 2:  # another server grades the last two customers meanwhile
+                partners.browse(self.customers[-2:].ids).with_company(company).sudo().write(
+                    {"ar_risk_checked_date": today}
+                )
+            return original(partners, company, today)
+
+        with patch.object(ResPartner, "_ar_recompute_risk", autospec=True, side_effect=recompute):
+            status, batches, counts = self._run_job(batch_size=10)
+        # the second batch carries a count 2 too high (5, 3 are left); the third, not full,
+        # counts again
+        self.assertEqual((status, batches, counts), ("fully done", [(10, 15), (10, 5), (3, 0)], 2))
+        self.assertEqual(set(self.customers.mapped("ar_risk_checked_date")), {self._date("2026-06-30")})
+        self.assertEqual(self.customers[-2:].mapped("ar_risk_grade"), ["ungraded", "ungraded"])
+
+    def test_the_job_stops_when_a_customer_fails_every_time(self):
+        bad, locked = self.customers[3], self.customers[9]
+        original_prepare, original_write = ResPartner._prepare_ar_risk_vals, ResPartner._ar_write_risks
+
+        def prepare(partner, *args):
+            if partner == bad:
+                raise ValueError("boom")
+            return original_prepare(partner, *args)
+
+        def write(partners, company, vals_by_partner):
+            if locked.id in vals_by_partner:
+                raise pg_errors.LockNotAvailable("could not obtain lock on row in relation res_partner")
+            return original_write(partners, company, vals_by_partner)
+
+        with (
+            patch.object(ResPartner, "_prepare_ar_risk_vals", autospec=True, side_effect=prepare),
+            patch.object(ResPartner, "_ar_write_risks", autospec=True, side_effect=write),
+            mute_logger("odoo.addons.account_receivable_optimizer.models.res_partner"),
+        ):
+            status, batches, _counts = self._run_job(batch_size=10)
+        # the failing customer is marked handled for the day; the locked one is left for a
+        # retry in each batch, until a batch handles nobody but it: the run ends there
+        self.assertEqual(status, "fully done")
+        self.assertEqual(batches, [(9, 16), (9, 7), (6, 1), (0, 0)])
+        self.assertEqual(bad.ar_risk_checked_date, self._date("2026-06-30"))
+        self.assertFalse(locked.ar_risk_checked_date)
+        self.assertEqual(set((self.customers - locked).mapped("ar_risk_checked_date")), {self._date("2026-06-30")})
 
     def test_cron_grades_every_customer_in_batches_and_once_a_day(self):
         calls = self._run_cron(batch_size=7)
