@@ -45,20 +45,12 @@ class ArKpiFactTotal(models.Model):
     )
 
     def init(self):
-        """Sum the facts of the companies that have facts and no roll-up (databases filled before it)."""
+        """Sum the facts of every company again on the module's install and update: databases filled
+        before the roll-up get theirs, and one that drifted (facts changed by hand in SQL) is put right."""
         if not sql.table_exists(self.env.cr, "ar_kpi_fact"):
             return
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT c.id FROM res_company c
-                 WHERE EXISTS (SELECT 1 FROM ar_kpi_fact f WHERE f.company_id = c.id)
-                   AND NOT EXISTS (SELECT 1 FROM ar_kpi_fact_total t WHERE t.company_id = c.id)
-                """
-            )
-        )
-        if rows:
-            self._ar_roll_up([company_id for (company_id,) in rows])
+        rows = self.env.execute_query(SQL("SELECT id FROM res_company"))
+        self._ar_roll_up([company_id for (company_id,) in rows])
 
     def _ar_roll_up(self, company_ids, first=None, last=None):
         """Sum again the facts of ``company_ids`` from the month ``first`` to the month ``last`` (all when ``None``).
