@@ -77,6 +77,31 @@ GROUP_SUMS = {
     "target_min": "target_dso:min",
     "target_max": "target_dso:max",
 }
+#: Amounts of the facts summed per company and month in their roll-up (``ar.kpi.fact.total``).
+TOTAL_SUMS = (
+    "credit_sales",
+    "beginning_receivables",
+    "receivables",
+    "current_receivables",
+    "overdue_receivables",
+    "over_90_receivables",
+    "paid_amount",
+    "paid_days",
+)
+#: Aggregates of the facts that the roll-up gives: ``{spec on the facts: spec on the roll-up}``.
+TOTAL_AGGREGATES = {
+    "__count": "fact_count:sum",
+    **{f"{name}:sum": f"{name}:sum" for name in TOTAL_SUMS},
+    "target_dso:min": "target_min:min",
+    "target_dso:max": "target_max:max",
+    "month:min": "month:min",
+    "month:max": "month:max",
+}
+#: Fields of the facts that the roll-up also has: a read that groups and filters on these only is
+#: answered from it.
+TOTAL_KEYS = ("company_id", "month")
+#: Fields of the facts whose change changes their roll-up.
+TOTAL_INPUTS = frozenset((*TOTAL_KEYS, *TOTAL_SUMS, "target_dso"))
 #: Days overdue beyond which an item counts in "% over 90 days".
 OVER_DAYS = 90
 #: Months of credit sales before a month, for its countback DSO.
@@ -159,6 +184,45 @@ class ArKpiFact(models.Model):
             fact.display_name = self.env._("%(customer)s, %(month)s", customer=name, month=month)
 
     # ------------------------------------------------------------------
+    # CRUD: the roll-up follows the facts written through the ORM
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        facts = super().create(vals_list)
+        facts._ar_roll_up_months(facts._ar_months())
+        return facts
+
+    def write(self, vals):
+        if not TOTAL_INPUTS.intersection(vals):
+            return super().write(vals)
+        months = self._ar_months()
+        result = super().write(vals)
+        self._ar_roll_up_months(months | self._ar_months())
+        return result
+
+    def unlink(self):
+        months = self._ar_months()
+        result = super().unlink()
+        self._ar_roll_up_months(months)
+        return result
+
+    def _ar_months(self):
+        """``{(company id, month)}`` of the facts."""
+        return {(fact.company_id.id, fact.month) for fact in self.sudo()}
+
+    def _ar_roll_up_months(self, months):
+        """Sum again the roll-up of ``{(company id, month)}`` (the facts written by :meth:`_ar_refresh`
+        are summed there, in bulk)."""
+        months = {(company_id, month) for company_id, month in months if company_id and month}
+        if months:
+            self.env["ar.kpi.fact.total"].sudo()._ar_roll_up(
+                {company_id for company_id, _month in months},
+                min(month for _company_id, month in months),
+                max(month for _company_id, month in months),
+            )
+
+    # ------------------------------------------------------------------
     # Grouped reads: ratios from the group's sums
     # ------------------------------------------------------------------
 
@@ -171,20 +235,26 @@ class ArKpiFact(models.Model):
         receivables of a group are those at the end of its period (at its
         start for the beginning receivables), not a sum of month ends. See
         :meth:`_ar_group_kpis` for the period of a group.
+
+        Groups of months and companies filtered on these only are read from the
+        facts' roll-up, one row per company and month (:meth:`_ar_total_reader`),
+        with the same results.
         """
         groupby, aggregates = list(groupby), list(aggregates)
         positions = [index for index, spec in enumerate(aggregates) if spec.split(":")[0] in PERIOD_FIELDS]
-        if not positions:
-            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         plain = ["__count" if index in positions else spec for index, spec in enumerate(aggregates)]
-        sort_keys, order = self._ar_split_order(order)
+        sort_keys, plain_order = self._ar_split_order(order) if positions else ([], order)
+        read_group = self._ar_total_reader(domain, groupby, plain, having, plain_order) or super()._read_group
+        if not positions:
+            return read_group(domain, groupby, aggregates, having, offset, limit, order)
+        order = plain_order
         if sort_keys:  # sorted on computed values: all the groups first, then the page
-            rows = super()._read_group(domain, groupby, plain, having, 0, None, order)
+            rows = read_group(domain, groupby, plain, having, 0, None, order)
         else:
-            rows = super()._read_group(domain, groupby, plain, having, offset, limit, order)
+            rows = read_group(domain, groupby, plain, having, offset, limit, order)
         if not rows:
             return rows
-        kpis_of_rows = self._ar_group_kpis(domain, groupby, rows, super()._read_group)
+        kpis_of_rows = self._ar_group_kpis(domain, groupby, rows, read_group)
         result = []
         for row, kpis in zip(rows, kpis_of_rows, strict=True):
             values = list(row)
@@ -205,9 +275,13 @@ class ArKpiFact(models.Model):
     def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
         """19.0: the pivot reads all its levels in one query of grouping sets, which does not go
         through :meth:`_read_group`; when a ratio is asked, each level is read by
-        :meth:`_read_group`, so that the pivot's ratios are those of the list and the graph.
+        :meth:`_read_group`, so that the pivot's ratios are those of the list and the graph; so is
+        each level when the roll-up answers them all (:meth:`_ar_total_reader`).
         18.0 has no grouping sets: its pivot calls ``read_group`` once per level."""
-        if not any(spec.split(":")[0] in PERIOD_FIELDS for spec in aggregates):
+        plain = ["__count" if spec.split(":")[0] in PERIOD_FIELDS else spec for spec in aggregates]
+        if not any(spec.split(":")[0] in PERIOD_FIELDS for spec in aggregates) and not all(
+            self._ar_total_reader(domain, groupby, plain) for groupby in grouping_sets
+        ):
             return super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
         result = []
         for groupby in grouping_sets:
@@ -216,6 +290,62 @@ class ArKpiFact(models.Model):
             terms = [term for term in (order or "").split(",") if term.strip().split(" ")[0].split(":")[0] in names]
             result.append(self._read_group(domain, groupby, aggregates, order=", ".join(terms) or None))
         return result
+
+    def _ar_total_reader(self, domain, groupby, aggregates, having=(), order=None):
+        """``_read_group`` of the roll-up (``ar.kpi.fact.total``) under the specs of the facts, or ``None``
+        when the roll-up cannot answer ``_read_group(domain, groupby, aggregates, having, order=order)``.
+
+        It answers when the domain has conditions on the company and the month
+        only, the groups are months (any granularity) and/or companies, the
+        aggregates are among ``TOTAL_AGGREGATES`` and the order is on these:
+        a month of a company is then one row of sums instead of one per
+        customer, with the same groups, sums, counts and so ratios. The
+        returned function also answers the other reads of
+        :meth:`_ar_group_kpis` (same domain's fields, groups by month).
+        """
+        if having or not isinstance(domain, list | tuple):
+            return None
+        for leaf in domain:
+            if isinstance(leaf, str):
+                if leaf not in ("&", "|", "!"):
+                    return None
+            elif not (
+                isinstance(leaf, list | tuple)
+                and len(leaf) == 3
+                and (tuple(leaf) == compat.TRUE_LEAF or str(leaf[0]).split(".")[0] in TOTAL_KEYS)
+            ):
+                return None
+        if any(spec.split(":")[0].split(".")[0] not in TOTAL_KEYS for spec in groupby):
+            return None
+        if any(spec not in TOTAL_AGGREGATES for spec in aggregates) or self._ar_total_order(order) is False:
+            return None
+        totals = self.env["ar.kpi.fact.total"]
+
+        def read_group(domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):  # noqa: PLR0917
+            specs = [TOTAL_AGGREGATES[spec] for spec in aggregates]
+            rows = totals._read_group(domain, groupby, specs, having, offset, limit, self._ar_total_order(order))
+            counts = {len(groupby) + index for index, spec in enumerate(aggregates) if spec == "__count"}
+            if not counts:
+                return rows
+            # the count of an empty group is 0, as on the facts, not an empty sum
+            return [tuple(value or 0 if index in counts else value for index, value in enumerate(row)) for row in rows]
+
+        return read_group
+
+    @staticmethod
+    def _ar_total_order(order):
+        """A group order of the facts in terms of their roll-up; ``False`` when the roll-up cannot sort so."""
+        terms = []
+        for term in (order or "").split(","):
+            if not term.strip():
+                continue
+            spec, _sep, direction = term.strip().partition(" ")
+            if spec in TOTAL_AGGREGATES:
+                spec = TOTAL_AGGREGATES[spec]
+            elif spec.split(":")[0].split(".")[0] not in TOTAL_KEYS:
+                return False
+            terms.append(f"{spec} {direction}".strip())
+        return ", ".join(terms) or None
 
     @staticmethod
     def _ar_split_order(order):
@@ -499,6 +629,7 @@ class ArKpiFact(models.Model):
                     )
                     vals_list.append(vals)
         self.env["ar.aging.report"]._ar_insert_lines(self._name, FACT_COLUMNS, vals_list)
+        self.env["ar.kpi.fact.total"]._ar_roll_up(company.ids, first, last)
         return True
 
     def _ar_partner_facts(self, company, partner_ids):

@@ -45,4 +45,5 @@ from . import test_risk_grade_not_graded
 from . import test_security_fields
 from . import test_collection_rank
 from . import test_kpi_fact_ranges
+from . import test_kpi_fact_total
 from . import test_tours_dashboard

@@ -301,7 +301,7 @@ class TestQueryGuards(ArCreditCommon):
         hundred = self._customers(100, "Hundred")
         q111, _done = refresh()
         self.assertEqual(q11, q111)
-        self.assertLessEqual(q111, 12)
+        self.assertLessEqual(q111, 13)  # with the roll-up's lock and statement (ar.kpi.fact.total)
         # per customer: January to June 2026 (receivables at each month end)
         facts = Fact.search([("company_id", "=", self.company.id), ("partner_id", "in", hundred.ids)])
         self.assertEqual(len(facts), 100 * 6)
