@@ -33,3 +33,4 @@ from . import ar_credit_insurance
 from . import ar_credit_guarantee
 from . import res_partner_insurance
 from . import ir_module_module
+from . import ir_qweb

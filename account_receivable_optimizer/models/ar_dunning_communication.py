@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import formatLang
 
 from ..compat import sms_number
+from .ir_qweb import compile_once
 from .res_partner import CONTROLLER_GROUP
 
 _logger = logging.getLogger(__name__)
@@ -237,7 +238,9 @@ class ArDunningCommunication(models.Model):
         Mail = self.env["mail.mail"].sudo()
         links = []
         for template, communications in sending.grouped(lambda c: c._ar_get_mail_template()).items():
-            mails = template.send_mail_batch(communications.ids, force_send=False)
+            # the body compiled once per language for the whole batch, not once per reminder
+            with compile_once():
+                mails = template.send_mail_batch(communications.ids, force_send=False)
             for communication, mail in zip(communications, mails, strict=True):
                 links.append((mail, [Command.link(recipients[communication.id].id)]))
                 communication.mail_id = mail

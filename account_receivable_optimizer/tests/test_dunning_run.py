@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 import openpyxl
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.addons.account_receivable_optimizer import compat
@@ -12,6 +13,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .dunning_common import ArDunningCommon
+
+ADDON = "account_receivable_optimizer"
+BASE_QWEB_MODULE = "odoo.addons.base.models.ir_qweb"
 
 
 @tagged("post_install", "-at_install")
@@ -440,3 +444,59 @@ class TestDunningRunQueries(ArDunningCommon):
         # every customer is marked handled today, with its priority (nothing overdue: 0)
         self.assertEqual(set(hundred.mapped("ar_dunning_checked_date")), {self._date("2026-04-15")})
         self.assertEqual(set(hundred.mapped("ar_dunning_priority")), {0.0})
+
+
+@tagged("post_install", "-at_install")
+class TestDunningEmailsRenderedOnce(ArDunningCommon):
+    """The reminders of a batch share one compilation of the email template per language, and each
+    customer still gets exactly what Odoo renders for it alone, in its own language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms([ADDON], ["fr_FR"], overwrite=True)
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {"name": "English One", "email": "one@example.com", "lang": "en_US"},
+                {"name": "Client Français", "email": "fr@example.com", "lang": "fr_FR"},
+                {"name": "English Two", "email": "two@example.com", "lang": "en_US"},
+                {"name": "Second Client", "email": "fr2@example.com", "lang": "fr_FR"},
+            ]
+        )
+        with freeze_time("2026-03-01"):
+            for amount, customer in zip((100.0, 200.0, 300.0, 400.0), cls.customers, strict=True):
+                cls._invoice(amount, partner=customer, invoice_date="2026-03-01", due_date="2026-03-31")
+
+    def test_each_customer_gets_its_language_compiled_once_per_language(self):
+        base = next(cls for cls in type(self.env["ir.qweb"]).__mro__ if cls.__module__ == BASE_QWEB_MODULE)
+        base_compile = base._compile
+        compiled = []
+
+        def counting_compile(qweb, template):
+            if isinstance(template, etree._Element):
+                compiled.append(qweb.env.context.get("lang"))
+            return base_compile(qweb, template)
+
+        with patch.object(base, "_compile", counting_compile), freeze_time("2026-04-15"):
+            self.customers._ar_run_dunning(self.company, self._date("2026-04-15"))
+        self.env.flush_all()
+        # one inline body per language for the four reminders (Odoo alone compiles it once per reminder)
+        self.assertEqual(sorted(compiled), ["en_US", "fr_FR"])
+        comms = self.env["ar.dunning.communication"].search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(comms.partner_id, self.customers)
+        for comm in comms:
+            # what Odoo renders for this reminder alone, in its customer's language
+            expected = self.template._render_field("body_html", comm.ids, compute_lang=True)[comm.id]
+            subject = self.template._render_field("subject", comm.ids, compute_lang=True)[comm.id]
+            self.assertRecordValues(comm.mail_id, [{"body_html": expected, "subject": subject, "state": "outgoing"}])
+            self.assertEqual(comm.mail_id.recipient_ids, comm.partner_id)
+        by_name = {comm.partner_id.name: " ".join(comm.mail_id.body_html.split()) for comm in comms}
+        self.assertIn("Dear English One,", by_name["English One"])
+        self.assertIn("$ 300.00", by_name["English Two"])  # split() also splits at the no-break space
+        self.assertIn("According to our records, the following invoices are overdue.", by_name["English Two"])
+        self.assertIn("Bonjour Client Français,", by_name["Client Français"])
+        self.assertIn("Sauf erreur de notre part, les factures suivantes sont échues.", by_name["Second Client"])
+        self.assertIn("400,00", by_name["Second Client"])
+        self.assertNotIn("According to our records", by_name["Client Français"] + by_name["Second Client"])
+        self.assertEqual(len(self._mails(self.customers[1])), 1)  # sent once
