@@ -1087,32 +1087,68 @@ class ResPartner(models.Model):
             failed.with_company(company).sudo().write({"ar_risk_checked_date": today})
         return done + len(failed)
 
-    def _ar_risk_todo_sql(self, company, today, select):
-        """Commercial partners with receivables in ``company`` not yet handled on ``today``."""
-        company_key = str(company.id)
-        return SQL(
+    def _ar_risk_todo_sql(self, company, today, select, claim=None):
+        """Commercial partners with receivables in ``company`` not yet handled on ``today``
+        (see :meth:`_ar_todo_sql`)."""
+        work = SQL(
             """
-            SELECT %(select)s
-              FROM res_partner p
-             WHERE p.id = p.commercial_partner_id
-               AND (p.ar_risk_checked_date->>%(key)s IS NULL OR (p.ar_risk_checked_date->>%(key)s)::date < %(today)s)
-               AND EXISTS (
-                    SELECT 1
-                      FROM account_move_line aml
-                      JOIN account_account a ON a.id = aml.account_id
-                      JOIN res_partner c ON c.id = aml.partner_id
-                     WHERE c.commercial_partner_id = p.id
-                       AND aml.company_id = %(company)s
-                       AND a.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND (aml.reconciled IS NOT TRUE OR aml.date > %(start)s)
-               )
+            EXISTS (
+                SELECT 1
+                  FROM account_move_line aml
+                  JOIN account_account a ON a.id = aml.account_id
+                  JOIN res_partner c ON c.id = aml.partner_id
+                 WHERE c.commercial_partner_id = p.id
+                   AND aml.company_id = %(company)s
+                   AND a.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND (aml.reconciled IS NOT TRUE OR aml.date > %(start)s)
+            )
             """,
-            select=select,
-            key=company_key,
-            today=today,
             company=company.id,
             start=today - relativedelta(days=PAYMENT_WINDOW_DAYS),
+        )
+        return self._ar_todo_sql("ar_risk_checked_date", company, today, select, work, claim)
+
+    @api.model
+    def _ar_todo_sql(self, checked_field, company, today, select, work, claim=None):  # noqa: PLR0917
+        """The customers a nightly per-customer job has left: commercial partners whose
+        ``checked_field`` (a company-dependent date, the day the job last handled them in
+        ``company``) is before ``today``, and which match ``work`` (a condition on ``p``, the
+        partner: the job has something to do for it).
+
+        ``SELECT select`` of them, or with ``claim`` (a number) the statement that locks the first
+        ``claim`` of them by id (``FOR NO KEY UPDATE SKIP LOCKED``) and returns their ids. The
+        claim sorts the customers not handled today first (a scan of ``res_partner``) and checks
+        ``work`` for them in that order until it has ``claim`` of them: ``work`` is an index
+        lookup per customer, and a single ``WHERE ... ORDER BY p.id LIMIT`` checked it for every
+        customer left before sorting them (100,000 lookups, 0.66 s of each batch of a run at L;
+        the plan estimates a few hundred customers left whatever their number, from the
+        condition comparing two columns of the partner).
+        """
+        pending = SQL(
+            """
+            p.id = p.commercial_partner_id
+            AND (p.%(field)s->>%(key)s IS NULL OR (p.%(field)s->>%(key)s)::date < %(today)s)
+            """,
+            field=SQL.identifier(checked_field),
+            key=str(company.id),
+            today=today,
+        )
+        if claim is None:
+            return SQL("SELECT %s FROM res_partner p WHERE %s AND %s", select, pending, work)
+        return SQL(
+            """
+            SELECT p.id
+              FROM (SELECT p.id FROM res_partner p WHERE %(pending)s ORDER BY p.id) AS todo
+              JOIN res_partner p ON p.id = todo.id
+             WHERE %(work)s
+          ORDER BY p.id
+             LIMIT %(claim)s
+               FOR NO KEY UPDATE OF p SKIP LOCKED
+            """,
+            pending=pending,
+            work=work,
+            claim=claim,
         )
 
     @api.model
@@ -1149,7 +1185,8 @@ class ResPartner(models.Model):
         """One batch of a nightly per-customer job, for the cron progress API.
 
         Claims up to ``batch_size`` commercial partners of the first company
-        with work left (``todo_sql(company, today, select)``) with
+        with work left (``todo_sql(company, today, select, claim=None)``, see
+        :meth:`_ar_todo_sql`) with
         ``FOR NO KEY UPDATE SKIP LOCKED`` (two servers never take the same
         customer), hands them to ``process(partners, company, today)``, which
         returns how many it handled, and reports the progress so that Odoo
@@ -1183,16 +1220,7 @@ class ResPartner(models.Model):
         # A database holds few companies: all of them are looked at.
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         for company in companies:
-            ids = [
-                row[0]
-                for row in self.env.execute_query(
-                    SQL(
-                        "%s ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED",
-                        todo_sql(company, today, SQL("p.id")),
-                        batch_size,
-                    )
-                )
-            ]
+            ids = [row[0] for row in self.env.execute_query(todo_sql(company, today, SQL("p.id"), claim=batch_size))]
             if ids:
                 claimed = len(ids)
                 done = process(self.browse(ids), company, today)

@@ -611,30 +611,24 @@ class ResPartner(models.Model):
     # Cron
     # ------------------------------------------------------------------
 
-    def _ar_dunning_todo_sql(self, company, today, select):
-        """Commercial partners with open customer invoices in ``company`` not handled on ``today``."""
-        return SQL(
+    def _ar_dunning_todo_sql(self, company, today, select, claim=None):
+        """Commercial partners with open customer invoices in ``company`` not handled on ``today``
+        (see ``res.partner._ar_todo_sql``)."""
+        work = SQL(
             """
-            SELECT %(select)s
-              FROM res_partner p
-             WHERE p.id = p.commercial_partner_id
-               AND (p.ar_dunning_checked_date->>%(key)s IS NULL
-                    OR (p.ar_dunning_checked_date->>%(key)s)::date < %(today)s)
-               AND EXISTS (
-                    SELECT 1
-                      FROM account_move m
-                     WHERE m.commercial_partner_id = p.id
-                       AND m.company_id = %(company)s
-                       AND m.move_type = 'out_invoice'
-                       AND m.state = 'posted'
-                       AND m.payment_state IN ('not_paid', 'partial')
-               )
+            EXISTS (
+                SELECT 1
+                  FROM account_move m
+                 WHERE m.commercial_partner_id = p.id
+                   AND m.company_id = %(company)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial')
+            )
             """,
-            select=select,
-            key=str(company.id),
-            today=today,
             company=company.id,
         )
+        return self._ar_todo_sql("ar_dunning_checked_date", company, today, select, work, claim)
 
     @api.model
     def _cron_run_dunning(self, batch_size=100):

@@ -24,30 +24,23 @@ class ResPartner(models.Model):
         help="Technical: when the nightly insurance job last handled this customer (even if it failed).",
     )
 
-    def _ar_insurance_todo_sql(self, company, today, select):
-        """Insured commercial partners of ``company`` not yet handled on ``today``."""
-        key = str(company.id)
-        return SQL(
+    def _ar_insurance_todo_sql(self, company, today, select, claim=None):
+        """Insured commercial partners of ``company`` not yet handled on ``today``
+        (see ``res.partner._ar_todo_sql``)."""
+        work = SQL(
             """
-            SELECT %(select)s
-              FROM res_partner p
-             WHERE p.id = p.commercial_partner_id
-               AND (p.ar_insurance_checked_date->>%(key)s IS NULL
-                    OR (p.ar_insurance_checked_date->>%(key)s)::date < %(today)s)
-               AND EXISTS (
-                    SELECT 1
-                      FROM ar_credit_insurance i
-                     WHERE i.partner_id = p.id
-                       AND i.company_id = %(company)s
-                       AND i.state = ANY(%(states)s)
-               )
+            EXISTS (
+                SELECT 1
+                  FROM ar_credit_insurance i
+                 WHERE i.partner_id = p.id
+                   AND i.company_id = %(company)s
+                   AND i.state = ANY(%(states)s)
+            )
             """,
-            select=select,
-            key=key,
-            today=today,
             company=company.id,
             states=sorted(core_insurance.COVERING_STATES),
         )
+        return self._ar_todo_sql("ar_insurance_checked_date", company, today, select, work, claim)
 
     @api.model
     def _cron_insurance_deadlines(self, batch_size=200):

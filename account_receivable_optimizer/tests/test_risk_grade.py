@@ -6,7 +6,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo.addons.account_receivable_optimizer.models.res_partner import ResPartner
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import CONTROLLER, ArCreditCommon
 
@@ -126,10 +126,10 @@ class TestRiskGradeCron(ArCreditCommon):
         counted = []
         original = ResPartner._ar_risk_todo_sql
 
-        def todo_sql(partners, company, today, select):
+        def todo_sql(partners, company, today, select, claim=None):
             if select.code == "COUNT(*)":
                 counted.append(company)
-            return original(partners, company, today, select)
+            return original(partners, company, today, select, claim)
 
         with patch.object(ResPartner, "_ar_risk_todo_sql", autospec=True, side_effect=todo_sql):
             status, progress = self._run_cron_job(
@@ -137,6 +137,20 @@ class TestRiskGradeCron(ArCreditCommon):
                 f"model._cron_compute_risk_grades(batch_size={batch_size})",
             )
         return status, [(p.done, p.remaining) for p in progress], counted.count(self.company)
+
+    def test_a_batch_claims_the_first_customers_left_by_id(self):
+        """The claim takes the customers not handled today that have receivables, lowest ids first."""
+        first, second, third, fourth = self.customers[:4]
+        no_receivables = self.env["res.partner"].create({"name": "Customer without receivables"})
+        first.sudo().ar_risk_checked_date = self._date("2026-06-30")  # handled today already
+        second.sudo().ar_risk_checked_date = self._date("2026-06-29")  # handled yesterday
+        self.env.flush_all()
+        today = self._date("2026-06-30")
+        todo = self.env["res.partner"]._ar_risk_todo_sql(self.company, today, SQL("p.id"), claim=3)
+        self.assertEqual([row[0] for row in self.env.execute_query(todo)], [second.id, third.id, fourth.id])
+        counted = self.env["res.partner"]._ar_risk_todo_sql(self.company, today, SQL("COUNT(*)"))
+        self.assertEqual(self.env.execute_query(counted), [(24,)])
+        self.assertNotIn(no_receivables.id, [row[0] for row in self.env.execute_query(todo)])
 
     def test_the_job_counts_the_customers_left_once_per_run(self):
         status, batches, counts = self._run_job(batch_size=7)
