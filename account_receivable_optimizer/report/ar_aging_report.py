@@ -6,7 +6,7 @@ from ..lib.ar_core import aging, bounds
 from ..models import ar_limits
 from ..models.ar_receivable_accounts import receivable_account_ids
 from ..models.res_partner import grade_sql
-from .ar_report_mixin import later_partials_sql, later_reconciliations_sql
+from .ar_report_mixin import later_partials_sql, later_reconciliations_sql, without_jit
 
 #: Bucket columns of a report line, in bucket order (not due first).
 BUCKET_FIELDS = ("amount_b0", "amount_b1", "amount_b2", "amount_b3", "amount_b4", "amount_b5")
@@ -121,9 +121,8 @@ class ArAgingReport(models.Model):
         basis = SQL("m.invoice_date") if self.basis == "invoice" else SQL("aml.date_maturity")
         days = SQL("(i.as_of - i.basis_date)")
         bucket_amounts = [SQL("CASE WHEN b.bucket = %s THEN b.amount ELSE 0 END", f"b{index}") for index in range(6)]
-        self.env.execute_query(
-            SQL(
-                """
+        statement = SQL(
+            """
                 WITH stale AS (
                     DELETE FROM ar_aging_report_line WHERE report_id = %(report)s
                 ), later_by_line AS (%(later)s), open_then AS (
@@ -171,19 +170,19 @@ class ArAgingReport(models.Model):
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM b
                 """,
-                as_of=as_of,
-                grade=grade_sql("cp", SQL("aml.company_id")),
-                accounts=receivable_accounts,
-                later=later_reconciliations_sql(as_of, self.company_ids.ids),
-                later_partials=later_partials_sql(as_of, self.company_ids.ids),
-                basis=basis,
-                days=days,
-                bucket=self._bucket_sql(days),
-                filters=self._filters_sql(),
-                bucket_amounts=SQL(", ").join(bucket_amounts),
-                report=self.id,
-                uid=self.env.uid,
-            )
+            as_of=as_of,
+            grade=grade_sql("cp", SQL("aml.company_id")),
+            accounts=receivable_accounts,
+            later=later_reconciliations_sql(as_of, self.company_ids.ids),
+            later_partials=later_partials_sql(as_of, self.company_ids.ids),
+            basis=basis,
+            days=days,
+            bucket=self._bucket_sql(days),
+            filters=self._filters_sql(),
+            bucket_amounts=SQL(", ").join(bucket_amounts),
+            report=self.id,
+            uid=self.env.uid,
         )
+        self.env.execute_query(without_jit(statement))
         self.invalidate_recordset(["line_ids", "total"])
         self.env["ar.aging.report.line"].invalidate_model()

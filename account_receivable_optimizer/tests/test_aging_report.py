@@ -55,6 +55,13 @@ class TestAgingReport(ArAnalyticsCommon):
         self.assertAlmostEqual(report.total, 2600.0, places=2)
         self.assertAlmostEqual(report.total, self._receivable_balance(self.customer | self.beta, "2026-06-30"))
 
+    def test_jit_setting_put_back_after_the_lines(self):
+        """The lines are written with PostgreSQL's JIT off; the rest of the transaction has the connection's setting."""
+        before = self.env.execute_query(SQL("SHOW jit"))[0][0]
+        report = self._aging()
+        self.assertEqual(self.env.execute_query(SQL("SHOW jit"))[0][0], before)
+        self.assertAlmostEqual(report.total, 2600.0, places=2)
+
     def test_aging_in_the_past_undoes_later_payments(self):
         report = self._aging(as_of_date="2026-05-31")
         lines = report.line_ids
