@@ -230,10 +230,12 @@ class Bench:
 
     def measure(self, name, label, run, setup=None, *, runs=None, warmup=True, clock=None):
         """Run ``run(env, prepared)`` once to warm up (memory measured unless ``--no-memory``) and
-        ``runs`` times (timed); without ``warmup``, every run is timed (memory on the first).
-        ``clock``: a :func:`check_clock`, whose time and queries are given per timed run too."""
+        ``runs`` times (timed); without ``warmup``, every run is timed and the memory is not
+        measured (tracing Python's allocations slows a run several times over: it would be
+        in the times). ``clock``: a :func:`check_clock`, whose time and queries are given per
+        timed run too."""
         runs = runs or self.args.runs
-        trace = not self.args.no_memory
+        trace = warmup and not self.args.no_memory
         skipped = 1 if warmup else 0
         times, queries, peak, value = [], [], None, None
         clocked = []
