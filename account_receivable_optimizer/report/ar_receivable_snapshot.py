@@ -2,7 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from ..lib.ar_core import aging, kpi
 from ..models.ar_receivable_accounts import receivable_account_ids
@@ -58,6 +58,22 @@ class ArReceivableSnapshot(models.Model):
     amount_b3 = fields.Monetary(string="Period 3", readonly=True)
     amount_b4 = fields.Monetary(string="Period 4", readonly=True)
     amount_b5 = fields.Monetary(string="Older", readonly=True)
+
+    def init(self):
+        """The latest snapshots of a company, found without reading its past ones.
+
+        The dashboard reads a company's latest snapshot (``is_latest``) three times (the
+        aging periods, the customers owing most, the grades): at 100,000 customers and 24
+        month ends kept, a scan of 2.4 million rows each (250 to 550 ms); through this
+        partial index, the 100,000 rows of the day (55 to 65 ms, docs/performance.md).
+        """
+        sql.create_index(
+            self.env.cr,
+            "ar_receivable_snapshot_latest_company_index",
+            self._table,
+            ['"company_id"'],
+            where='"is_latest"',
+        )
 
     @api.depends("date", "partner_id")
     def _compute_display_name(self):

@@ -321,3 +321,13 @@ class TestQueryGuards(ArCreditCommon):
         )
         self.assertEqual(len(indexes), 1)
         self.assertIn("(commercial_partner_id)", indexes[0][0])
+
+    def test_latest_snapshots_read_through_their_index(self):
+        # the dashboard's three reads of the latest snapshots (aging periods, customers owing most,
+        # grades) match the partial index on the latest snapshots: not a scan of every month end kept
+        Snapshot = self.env["ar.receivable.snapshot"]
+        domain = self.env["ar.receivables.dashboard"]._ar_dashboard_snapshot_domain(self.company)
+        query = Snapshot._search(domain)
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        plan = self.env.execute_query(SQL("EXPLAIN %s", query.select(SQL("SUM(receivables)"))))
+        self.assertIn("ar_receivable_snapshot_latest_company_index", "\n".join(row[0] for row in plan))
