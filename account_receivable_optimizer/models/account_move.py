@@ -523,11 +523,13 @@ class AccountMove(models.Model):
             data = partners._ar_get_credit_data(company, exclude_move_ids=list(newly_posted), lock=True)
         is_manager = self.env.user.has_group(MANAGER_GROUP)
         overrides = None  # looked up only when a check fails
+        policies = partners._ar_credit_policies()
         for commercial, moves in moves_by_partner.items():
-            # the partners were browsed one by one: read them all in one query (prefetch)
-            partner = commercial.with_company(company).with_prefetch(partners._prefetch_ids)
-            partner_moves = moves.with_company(company)
-            policy = partner._ar_get_credit_policy()
+            # in the environment of the whole batch, read together (prefetch): no switch of
+            # environment per customer (see res.partner._ar_credit_policies)
+            partner = partners.browse(commercial.id).with_prefetch(partners._prefetch_ids)
+            partner_moves = all_moves.browse(moves.ids).with_prefetch(all_moves._prefetch_ids)
+            policy = policies[partner.id]
             if not policy:
                 continue
             figures = data[partner.id]
