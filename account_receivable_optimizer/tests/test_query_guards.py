@@ -328,6 +328,10 @@ class TestQueryGuards(ArCreditCommon):
         Snapshot = self.env["ar.receivable.snapshot"]
         domain = self.env["ar.receivables.dashboard"]._ar_dashboard_snapshot_domain(self.company)
         query = Snapshot._search(domain)
+        # on a few rows the planner may take any index on the company: the partial one must be
+        # one it can use for these reads (its condition implied by theirs), the only one left
+        # with the company; the test's transaction is rolled back, the index with it
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute("DROP INDEX ar_receivable_snapshot__company_id_index")
         plan = self.env.execute_query(SQL("EXPLAIN %s", query.select(SQL("SUM(receivables)"))))
         self.assertIn("ar_receivable_snapshot_latest_company_index", "\n".join(row[0] for row in plan))
