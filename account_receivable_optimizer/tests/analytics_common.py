@@ -1,3 +1,5 @@
+from odoo import Command
+
 from .common import ArCreditCommon
 
 
@@ -33,3 +35,22 @@ class ArAnalyticsCommon(ArCreditCommon):
             600.0, partner=cls.beta, currency=cls.eur, invoice_date="2026-05-01", due_date="2026-05-31"
         )
         cls.beta.with_company(cls.company).sudo().ar_risk_grade = "D"
+
+    def _new_invoiced_customers(self, number, prefix):
+        """``number`` new customers, each with one posted invoice of 10.00 of 3 March 2026 (no tax)."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"{prefix} {number} {index}", "is_company": True} for index in range(number)]
+        )
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": "2026-03-03",
+                    "invoice_line_ids": [Command.create({"name": "x", "price_unit": 10.0, "tax_ids": []})],
+                }
+                for partner in partners
+            ]
+        )
+        moves.action_post()
+        return partners

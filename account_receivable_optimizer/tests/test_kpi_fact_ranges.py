@@ -3,7 +3,7 @@ nightly job split in ranges of customers (docs/performance.md, "KPI facts (B3)")
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 
 from .analytics_common import ArAnalyticsCommon
@@ -247,21 +247,7 @@ class TestKpiFactRanges(ArAnalyticsCommon):
             return self.env.cr.sql_log_count - before
 
         def customers(number):
-            partners = self.env["res.partner"].create(
-                [{"name": f"Guard {number} {index}", "is_company": True} for index in range(number)]
-            )
-            moves = self.env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner.id,
-                        "invoice_date": "2026-03-03",
-                        "invoice_line_ids": [Command.create({"name": "x", "price_unit": 10.0, "tax_ids": []})],
-                    }
-                    for partner in partners
-                ]
-            )
-            moves.action_post()
+            self._new_invoiced_customers(number, "Guard")
 
         count()  # warm the caches
         customers(10)

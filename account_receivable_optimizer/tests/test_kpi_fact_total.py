@@ -4,7 +4,6 @@ facts, whatever wrote them, and the grouped reads it answers give exactly the fi
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.addons.account_receivable_optimizer import compat
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -229,21 +228,7 @@ class TestKpiFactTotal(ArAnalyticsCommon):
             return self.env.cr.sql_log_count - before
 
         def customers(number):
-            partners = self.env["res.partner"].create(
-                [{"name": f"Roll-up {number} {index}", "is_company": True} for index in range(number)]
-            )
-            moves = self.env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner.id,
-                        "invoice_date": "2026-03-03",
-                        "invoice_line_ids": [Command.create({"name": "x", "price_unit": 10.0, "tax_ids": []})],
-                    }
-                    for partner in partners
-                ]
-            )
-            moves.action_post()
+            self._new_invoiced_customers(number, "Roll-up")
             self.Fact._ar_refresh(self.company, self.first, self.last)
 
         count()  # warm the caches
